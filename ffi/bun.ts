@@ -1,0 +1,112 @@
+/**
+ * The Bun adapter: the only file that uses `bun:ffi`. It maps the neutral
+ * symbol table onto Bun's FFI types.
+ *
+ * @module
+ */
+import type { Adapter, Functions, Pointer } from "./native.ts";
+import type { NativeType, SymbolSpec } from "./symbols.ts";
+import process from "node:process";
+
+/** The subset of `bun:ffi` this adapter uses, typed here so Deno can check the file. */
+interface BunFfi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: string[]; returns: string }>,
+  ): { symbols: Record<string, ((...args: unknown[]) => unknown) & { ptr?: number }> };
+  linkSymbols(
+    symbols: Record<string, { args: string[]; returns: string; ptr: number }>,
+  ): { symbols: Record<string, (...args: unknown[]) => unknown> };
+  ptr(view: ArrayBufferView): number;
+  toArrayBuffer(pointer: number, offset: number, length: number): ArrayBuffer;
+  CString: new (pointer: number) => string;
+}
+
+// A variable specifier keeps Deno's type checker from resolving "bun:ffi".
+const bunFfiSpecifier = "bun:ffi";
+const ffi = (await import(bunFfiSpecifier)) as BunFfi;
+
+/** Bun's name for each neutral C type. 64-bit integers come back as numbers when they fit. */
+export const bunTypes: Record<NativeType, string> = {
+  i32: "i32",
+  u32: "u32",
+  i64: "i64_fast",
+  usize: "u64_fast",
+  isize: "i64_fast",
+  pointer: "ptr",
+  buffer: "ptr", // Bun passes a typed array's memory for "ptr"
+  function: "function",
+  void: "void",
+};
+
+/** Turns the neutral table into Bun's `dlopen` definition (aliases are linked separately). */
+export function bunDefinition(
+  table: Record<string, SymbolSpec>,
+): Record<string, { args: string[]; returns: string }> {
+  const definition: Record<string, { args: string[]; returns: string }> = {};
+  for (const [key, spec] of Object.entries(table)) {
+    if (spec.name !== undefined && spec.name !== key) continue;
+    definition[key] = {
+      args: spec.parameters.map((t) => bunTypes[t]),
+      returns: bunTypes[spec.result],
+    };
+  }
+  return definition;
+}
+
+// Bun's pointers are plain numbers and NULL is null; the library only passes them back.
+const asPointer = (p: number | null): Pointer => (p || null) as unknown as Pointer;
+const fromPointer = (p: Pointer): number => (p ?? 0) as unknown as number;
+
+/** The adapter load.ts uses in Bun. */
+export const adapter: Adapter = {
+  runtime: "bun",
+  os: process.platform === "win32" ? "windows" : process.platform,
+  env(name) {
+    return process.env[name];
+  },
+  open(path, table) {
+    const library = ffi.dlopen(path, bunDefinition(table));
+    const symbols: Record<string, unknown> = { ...library.symbols };
+    // Bun's dlopen binds by C name only; an alias is the same address, relinked.
+    const aliases: Record<string, { args: string[]; returns: string; ptr: number }> = {};
+    for (const [key, spec] of Object.entries(table)) {
+      if (spec.name === undefined || spec.name === key) continue;
+      const target = library.symbols[spec.name];
+      if (target?.ptr === undefined) {
+        throw new Error(`symbol ${spec.name} (for ${key}) must also be bound by its own name`);
+      }
+      aliases[key] = {
+        args: spec.parameters.map((t) => bunTypes[t]),
+        returns: bunTypes[spec.result],
+        ptr: target.ptr,
+      };
+    }
+    if (Object.keys(aliases).length > 0) {
+      Object.assign(symbols, ffi.linkSymbols(aliases).symbols);
+    }
+    return symbols as unknown as Functions<typeof table>;
+  },
+  isPermissionError() {
+    return false; // Bun has no FFI permission
+  },
+  pointerOf(view) {
+    return asPointer(ffi.ptr(view));
+  },
+  pointerToBigInt(pointer) {
+    return BigInt(fromPointer(pointer));
+  },
+  pointerFromBigInt(value) {
+    return asPointer(Number(value));
+  },
+  readCString(pointer) {
+    const p = fromPointer(pointer);
+    return p === 0 ? "" : String(new ffi.CString(p));
+  },
+  copyInto(source, destination) {
+    const p = fromPointer(source);
+    if (p !== 0 && destination.length > 0) {
+      destination.set(new Uint8Array(ffi.toArrayBuffer(p, 0, destination.length)));
+    }
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * The Deno adapter: the only file that touches `Deno.dlopen` and Deno's
+ * pointer types. It maps the neutral symbol table onto Deno's FFI types.
+ *
+ * @module
+ */
+import type { Adapter, Functions, Pointer } from "./native.ts";
+import type { NativeType, SymbolSpec } from "./symbols.ts";
+
+/** Deno's name for each neutral C type (they happen to coincide). */
+export const denoTypes: Record<NativeType, Deno.NativeResultType> = {
+  i32: "i32",
+  u32: "u32",
+  i64: "i64",
+  usize: "usize",
+  isize: "isize",
+  pointer: "pointer",
+  buffer: "buffer",
+  function: "function",
+  void: "void",
+};
+
+/** Turns the neutral table into a `Deno.dlopen` symbol definition. */
+export function denoDefinition(
+  table: Record<string, SymbolSpec>,
+): Deno.ForeignLibraryInterface {
+  const definition: Deno.ForeignLibraryInterface = {};
+  for (const [key, spec] of Object.entries(table)) {
+    definition[key] = {
+      name: spec.name ?? key,
+      parameters: spec.parameters.map((t) => denoTypes[t] as Deno.NativeType),
+      result: denoTypes[spec.result],
+    };
+  }
+  return definition;
+}
+
+// A pointer from Deno is an opaque object (or null); the library only passes it back.
+const asPointer = (p: Deno.PointerValue): Pointer => p as unknown as Pointer;
+const fromPointer = (p: Pointer): Deno.PointerValue => p as unknown as Deno.PointerValue;
+
+/** The adapter load.ts uses in Deno. */
+export const adapter: Adapter = {
+  runtime: "deno",
+  os: Deno.build.os,
+  env(name) {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env: behave as if unset
+    }
+  },
+  open(path, table) {
+    const library = Deno.dlopen(path, denoDefinition(table));
+    return library.symbols as unknown as Functions<typeof table>;
+  },
+  isPermissionError(error) {
+    return error instanceof Deno.errors.PermissionDenied ||
+      (Deno.errors.NotCapable !== undefined && error instanceof Deno.errors.NotCapable);
+  },
+  pointerOf(view) {
+    return asPointer(Deno.UnsafePointer.of(view as BufferSource));
+  },
+  pointerToBigInt(pointer) {
+    return BigInt(Deno.UnsafePointer.value(fromPointer(pointer)));
+  },
+  pointerFromBigInt(value) {
+    return asPointer(Deno.UnsafePointer.create(value));
+  },
+  readCString(pointer) {
+    const p = fromPointer(pointer);
+    return p === null ? "" : Deno.UnsafePointerView.getCString(p);
+  },
+  copyInto(source, destination) {
+    const p = fromPointer(source);
+    if (p !== null && destination.length > 0) {
+      Deno.UnsafePointerView.copyInto(p, destination);
+    }
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * The runtime-neutral shape of the C boundary: what an adapter (deno.ts,
+ * bun.ts) hands to the rest of the library. src/ sees only these types.
+ *
+ * @module
+ */
+import type { LibcSymbols, NativeType, SymbolSpec, ZmqSymbols } from "./symbols.ts";
+
+declare const pointerBrand: unique symbol;
+/** An opaque C pointer; `null` is NULL. Its representation belongs to the adapter. */
+export type Pointer = { readonly [pointerBrand]: true } | null;
+
+/** The TypeScript type accepted for a parameter of each C type. */
+export interface ParameterTypes {
+  i32: number;
+  u32: number;
+  i64: number | bigint;
+  usize: number | bigint;
+  isize: number | bigint;
+  pointer: Pointer;
+  buffer: ArrayBufferView;
+  function: Pointer;
+  void: undefined;
+}
+
+/** The TypeScript type returned for each C type. */
+export interface ResultTypes {
+  i32: number;
+  u32: number;
+  i64: number | bigint;
+  usize: number | bigint;
+  isize: number | bigint;
+  pointer: Pointer;
+  buffer: Pointer;
+  function: Pointer;
+  void: void;
+}
+
+type Parameters<P extends readonly NativeType[]> = {
+  [K in keyof P]: P[K] extends NativeType ? ParameterTypes[P[K]] : never;
+};
+
+/** A table of C signatures turned into callable functions. */
+export type Functions<T extends Record<string, SymbolSpec>> = {
+  [K in keyof T]: (
+    ...args: Parameters<T[K]["parameters"]>
+  ) => ResultTypes[T[K]["result"]];
+};
+
+/** What an adapter provides: both libraries bound, and memory helpers. */
+export interface Native {
+  /** Which runtime's FFI this is. */
+  readonly runtime: "deno" | "bun";
+  /** The operating system, as the runtime names it ("linux", "darwin", "windows"). */
+  readonly os: string;
+  /** The path libzmq was loaded from. */
+  readonly libraryPath: string;
+  /** libzmq's functions. */
+  readonly zmq: Functions<ZmqSymbols>;
+  /** The address of a long-lived buffer's memory; the caller keeps the buffer alive. */
+  pointerOf(view: ArrayBufferView): Pointer;
+  /** A pointer as a number that can cross threads. */
+  pointerToBigInt(pointer: Pointer): bigint;
+  /** A pointer rebuilt from {@link Native.pointerToBigInt}'s result. */
+  pointerFromBigInt(value: bigint): Pointer;
+  /** Reads a NUL-terminated UTF-8 string. */
+  readCString(pointer: Pointer): string;
+  /** Copies `destination.length` bytes from C memory into `destination`. */
+  copyInto(source: Pointer, destination: Uint8Array): void;
+}
+
+/** libc, bound by the same adapter (poll for the poller thread, dlopen for the loader). */
+export type Libc = Functions<LibcSymbols>;
+
+/** The part of an adapter that load.ts drives. */
+export interface Adapter {
+  readonly runtime: "deno" | "bun";
+  readonly os: string;
+  /** Reads an environment variable; undefined when unset or not permitted. */
+  env(name: string): string | undefined;
+  /** Opens a library and binds a table; throws the runtime's own error on failure. */
+  open<T extends Record<string, SymbolSpec>>(
+    path: string,
+    table: T,
+  ): Functions<T>;
+  /** True when the error means "not allowed" (Deno without --allow-ffi). */
+  isPermissionError(error: unknown): boolean;
+  /** Memory helpers, independent of any one library. */
+  pointerOf(view: ArrayBufferView): Pointer;
+  pointerToBigInt(pointer: Pointer): bigint;
+  pointerFromBigInt(value: bigint): Pointer;
+  readCString(pointer: Pointer): string;
+  copyInto(source: Pointer, destination: Uint8Array): void;
+}

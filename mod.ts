@@ -1,0 +1,52 @@
+/**
+ * ZeroMQ for Deno and Bun: the system's libzmq through the runtime's own FFI,
+ * with promises and `for await` over sockets.
+ *
+ * @example Pipeline
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ *
+ * const pull = new zmq.Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * const push = new zmq.Push();
+ * push.connect(pull.lastEndpoint!);
+ *
+ * await push.send(["job", "42"]);
+ * const [kind, id] = await pull.receive();
+ * console.log(new TextDecoder().decode(kind), new TextDecoder().decode(id));
+ * push.close();
+ * pull.close();
+ * ```
+ *
+ * @example Request and reply
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ *
+ * const rep = new zmq.Reply();
+ * await rep.bind("inproc://echo");
+ * const req = new zmq.Request();
+ * req.connect("inproc://echo");
+ *
+ * await req.send("ping");
+ * const [question] = await rep.receive();
+ * await rep.send(question);
+ * console.log(await req.receive());
+ * req.close();
+ * rep.close();
+ * ```
+ *
+ * @module
+ */
+export { Context, type ContextOptions } from "./src/context.ts";
+export { ZmqError } from "./src/errors.ts";
+export { LIBRARY_PATH_VARIABLE, LibraryLoadError } from "./ffi/load.ts";
+export type { Frame, Message } from "./src/frames.ts";
+export { Socket, type SocketTypeName } from "./src/socket.ts";
+export { Readable, type ReceiveOptions, type SocketClass } from "./src/readable.ts";
+export { type SendOptions, Writable } from "./src/writable.ts";
+export type { WaitOptions } from "./src/socket_io.ts";
+export * from "./src/socket_types.ts";
+export type * from "./src/socket_options.ts";
+export { type Capability, has, version } from "./src/facts.ts";
+export { type CurveKeyPair, curveKeyPair, curvePublic, z85Decode, z85Encode } from "./src/keys.ts";
+export { context } from "./src/default_context.ts";

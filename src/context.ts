@@ -1,0 +1,179 @@
+/**
+ * The context: libzmq's container for I/O threads and inproc endpoints.
+ *
+ * @module
+ */
+import { ContextOption } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Pointer } from "../ffi/native.ts";
+import { misuse, zmqFailure } from "./errors.ts";
+
+/** Options for a new {@link Context}. */
+export interface ContextOptions {
+  /** ZMQ_IO_THREADS: threads doing network I/O (default 1). */
+  ioThreads?: number;
+  /** ZMQ_MAX_SOCKETS: the most sockets the context allows (default 1023). */
+  maxSockets?: number;
+  /** ZMQ_IPV6: sockets of this context use IPv6 by default. */
+  ipv6?: boolean;
+  /** ZMQ_BLOCKY: false makes terminate() drop unsent messages instead of waiting (default true). */
+  blocky?: boolean;
+  /** ZMQ_THREAD_NAME_PREFIX: a number prefixed to the I/O threads' names. */
+  threadNamePrefix?: number;
+}
+
+/** Something a context must close before it terminates (its sockets). */
+export interface ContextMember {
+  /** Closes it; the promise settles once libzmq has it back. */
+  release(): Promise<void>;
+}
+
+/**
+ * A ZeroMQ context. Most programs use the default, {@link context}; a
+ * separate context isolates inproc endpoints and I/O threads.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const ctx = new zmq.Context({ ioThreads: 2 });
+ * const pull = new zmq.Pull({ context: ctx });
+ * await pull.bind("inproc://work");
+ * await ctx.terminate(); // closes pull too
+ * ```
+ */
+export class Context {
+  #pointer: Pointer;
+  #owned: boolean;
+  #terminated = false;
+  #members = new Set<ContextMember>();
+
+  /** Creates a context with the given options. */
+  constructor(options: ContextOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Context options must be an object");
+    }
+    const native = loadNative();
+    const pointer = native.zmq.zmq_ctx_new();
+    if (pointer === null) throw zmqFailure("Cannot create a context");
+    this.#pointer = pointer;
+    this.#owned = true;
+    const settings: [keyof ContextOptions, number][] = [
+      ["ioThreads", ContextOption.IO_THREADS],
+      ["maxSockets", ContextOption.MAX_SOCKETS],
+      ["ipv6", ContextOption.IPV6],
+      ["blocky", ContextOption.BLOCKY],
+      ["threadNamePrefix", ContextOption.THREAD_NAME_PREFIX],
+    ];
+    for (const [name, id] of settings) {
+      const value = options[name];
+      if (value === undefined) continue;
+      this.#set(name, id, value);
+    }
+  }
+
+  /**
+   * A context made by another thread, from its {@link Context.handle}. It shares
+   * inproc endpoints with the original; terminating it only closes its own sockets.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const shared = zmq.Context.fromHandle(zmq.context.handle);
+   * ```
+   */
+  static fromHandle(handle: bigint): Context {
+    if (typeof handle !== "bigint" || handle <= 0n) {
+      throw new TypeError(
+        `Context.fromHandle needs a context's handle (a bigint), got ${typeof handle}`,
+      );
+    }
+    const context = Object.create(Context.prototype) as Context;
+    context.#pointer = loadNative().pointerFromBigInt(handle);
+    context.#owned = false;
+    context.#terminated = false;
+    context.#members = new Set();
+    return context;
+  }
+
+  /** The C pointer as a bigint, to hand to a Worker for {@link Context.fromHandle}. */
+  get handle(): bigint {
+    return loadNative().pointerToBigInt(this.#pointer);
+  }
+
+  /** True once {@link Context.terminate} ran. */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** ZMQ_IO_THREADS. */
+  get ioThreads(): number {
+    return this.#get(ContextOption.IO_THREADS);
+  }
+
+  /** ZMQ_MAX_SOCKETS. */
+  get maxSockets(): number {
+    return this.#get(ContextOption.MAX_SOCKETS);
+  }
+
+  /** ZMQ_IPV6. */
+  get ipv6(): boolean {
+    return this.#get(ContextOption.IPV6) !== 0;
+  }
+
+  /**
+   * Closes every socket this context made in this thread, then ends the
+   * context. With `blocky` (the default) libzmq waits for each socket's linger;
+   * set `linger` on sockets so queued messages cannot hold this up forever.
+   */
+  terminate(): Promise<void> {
+    if (this.#terminated) return Promise.resolve();
+    this.#terminated = true;
+    const released = [...this.#members].map((member) => member.release());
+    this.#members.clear();
+    if (!this.#owned) return Promise.all(released).then(() => {});
+    // zmq_ctx_term blocks until every socket is closed, and a socket leaves
+    // the poller thread before it closes: wait for that first.
+    return Promise.all(released).then(() => {
+      if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
+        throw zmqFailure("Cannot terminate the context");
+      }
+    });
+  }
+
+  /** @ignore The pointer, for the sockets this context makes. */
+  pointerFor(member: ContextMember): Pointer {
+    if (this.#terminated) throw misuse("ETERM", "The context was terminated");
+    this.#members.add(member);
+    return this.#pointer;
+  }
+
+  /** @ignore Forgets a closed socket. */
+  forget(member: ContextMember): void {
+    this.#members.delete(member);
+  }
+
+  #set(name: string, id: number, value: unknown): void {
+    const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
+    if (!Number.isInteger(numeric)) {
+      throw new TypeError(
+        `Context option ${name} must be ${
+          typeof value === "boolean" ? "a boolean" : "an integer"
+        }, got ${String(value)}`,
+      );
+    }
+    if (loadNative().zmq.zmq_ctx_set(this.#pointer, id, numeric as number) !== 0) {
+      throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+    }
+  }
+
+  #get(id: number): number {
+    return loadNative().zmq.zmq_ctx_get(this.#pointer, id);
+  }
+}
+
+let defaultContext: Context | undefined;
+
+/** The default context, created on first use and never terminated. */
+export function defaultContextInstance(): Context {
+  return defaultContext ??= new Context();
+}

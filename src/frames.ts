@@ -1,0 +1,143 @@
+/**
+ * Moving whole messages between JavaScript and libzmq: what a frame may be,
+ * and the non-blocking send and receive of every frame of one message.
+ *
+ * @module
+ */
+import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Pointer } from "../ffi/native.ts";
+import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+
+const EAGAIN = errnoValue("EAGAIN");
+
+/** One frame as a caller may give it: text is sent as UTF-8. */
+export type Frame = string | Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/** One message: a frame, or the frames of a multipart message in order. */
+export type Message = Frame | readonly Frame[];
+
+const encoder = new TextEncoder();
+
+/** The bytes of one frame, without copying where the frame already is bytes. */
+export function frameBytes(frame: Frame): Uint8Array {
+  if (typeof frame === "string") return encoder.encode(frame);
+  if (frame instanceof Uint8Array) return frame;
+  if (ArrayBuffer.isView(frame)) {
+    return new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+  }
+  if (frame instanceof ArrayBuffer || isSharedArrayBuffer(frame)) return new Uint8Array(frame);
+  throw new TypeError(
+    `Cannot send ${
+      describe(frame)
+    }: a frame must be a string, Uint8Array, ArrayBuffer or ArrayBufferView`,
+  );
+}
+
+function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer {
+  return typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a nested array";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
+  return `a ${typeof value} (${String(value).slice(0, 40)})`;
+}
+
+/** A message as a list of frames; an empty list is refused. */
+export function messageFrames(message: Message): readonly Frame[] {
+  const frames = Array.isArray(message) ? message as readonly Frame[] : [message as Frame];
+  if (frames.length === 0) throw new TypeError("Cannot send an empty list of frames");
+  // Check every frame first: a bad frame found halfway would leave a message half sent.
+  for (const frame of frames) {
+    if (typeof frame !== "string" && !ArrayBuffer.isView(frame)) frameBytes(frame);
+  }
+  return frames;
+}
+
+// Small frames go through one preallocated buffer whose address is known, so
+// the hot path passes plain pointers (a typed-array argument costs more in Deno).
+const STAGING_BYTES = 64 * 1024;
+const staging = new Uint8Array(new ArrayBuffer(STAGING_BYTES));
+let stagingPointer: Pointer | undefined;
+// One zmq_msg_t serves every receive: JavaScript runs one call at a time, and
+// zmq_msg_recv releases the previous content itself.
+const messageStorage = new BigUint64Array(new ArrayBuffer(MSG_T_SIZE));
+let messagePointer: Pointer | undefined;
+const LARGE_FRAME = 64 * 1024;
+
+function ensurePointers(): void {
+  if (messagePointer !== undefined) return;
+  const native = loadNative();
+  stagingPointer = native.pointerOf(staging);
+  messagePointer = native.pointerOf(messageStorage);
+  native.zmq.zmq_msg_init(messagePointer);
+}
+
+/**
+ * Sends frames from `start` without blocking. Returns the index of the first
+ * frame not sent: `frames.length` when all went, `start` when libzmq would block.
+ * Throws a ZmqError for anything but "would block".
+ */
+export function sendFrames(socket: Pointer, frames: readonly Frame[], start: number): number {
+  ensurePointers();
+  const zmq = loadNative().zmq;
+  const last = frames.length - 1;
+  for (let i = start; i <= last; i++) {
+    const frame = frames[i];
+    const flags = i < last ? Flag.DONTWAIT | Flag.SNDMORE : Flag.DONTWAIT;
+    let rc: number;
+    if (typeof frame === "string" && frame.length * 3 <= STAGING_BYTES) {
+      const { written } = encoder.encodeInto(frame, staging);
+      rc = zmq.zmq_send_pointer(socket, stagingPointer!, written, flags);
+    } else {
+      const bytes = frameBytes(frame);
+      if (bytes.byteLength <= 256) {
+        staging.set(bytes);
+        rc = zmq.zmq_send_pointer(socket, stagingPointer!, bytes.byteLength, flags);
+      } else {
+        rc = zmq.zmq_send(socket, bytes, bytes.byteLength, flags);
+      }
+    }
+    if (rc < 0) {
+      const errno = zmq.zmq_errno();
+      if (errno === EAGAIN) return i;
+      throw errorFor(errno, "Cannot send");
+    }
+  }
+  return frames.length;
+}
+
+/** Receives one whole message without blocking; null when none is waiting. */
+export function receiveFrames(socket: Pointer): Uint8Array[] | null {
+  ensurePointers();
+  const native = loadNative();
+  const zmq = native.zmq;
+  const msg = messagePointer!;
+  if (zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT) < 0) {
+    const errno = zmq.zmq_errno();
+    if (errno === EAGAIN) return null;
+    throw errorFor(errno, "Cannot receive");
+  }
+  const frames: Uint8Array[] = [];
+  let large = false;
+  for (;;) {
+    const size = Number(zmq.zmq_msg_size(msg));
+    const frame = new Uint8Array(size);
+    native.copyInto(zmq.zmq_msg_data(msg), frame);
+    frames.push(frame);
+    if (size >= LARGE_FRAME) large = true;
+    if (zmq.zmq_msg_more(msg) === 0) break;
+    // The rest of a multipart message is already here: libzmq delivers messages whole.
+    if (zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT) < 0) {
+      throw zmqFailure("Cannot receive the rest of a multipart message");
+    }
+  }
+  if (large) {
+    // Give a large body back now rather than at the next receive.
+    zmq.zmq_msg_close(msg);
+    zmq.zmq_msg_init(msg);
+  }
+  return frames;
+}

@@ -1,0 +1,213 @@
+/**
+ * The shared poller: one background thread waits in poll() on every socket
+ * that has an operation pending, so the JavaScript thread never blocks and
+ * never spins. The main thread keeps every libzmq call; the thread only
+ * watches file descriptors.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { loadLibc } from "../ffi/load.ts";
+import type { Libc } from "../ffi/native.ts";
+import { PosixPoll } from "../ffi/constants.ts";
+import {
+  HEADER_BYTES,
+  MAX_POLL_FDS,
+  type PollerStart,
+  POLLFD_BYTES,
+  SHARED_BYTES,
+  Slot,
+} from "./poller_protocol.ts";
+
+/** Something that waits for its fd to become readable (a socket with a pending operation). */
+export interface PollTarget {
+  /** The fd to watch for readability (a socket's ZMQ_FD). */
+  readonly fd: number;
+  /** The fd was signalled: re-read the socket's state and serve what waits. */
+  onSignal(): void;
+  /** The poller cannot run: fail what waits. */
+  onPollerFailure(error: Error): void;
+}
+
+// A ref'd timer holds the process open while something waits: the poller
+// thread is unref'd, and Bun also stalls cross-thread wake-ups without one.
+const KEEP_ALIVE_MS = 1 << 30;
+
+class Poller {
+  #libc: Libc;
+  #worker: Worker | undefined;
+  #control: Int32Array;
+  #list: DataView;
+  #wakeWrite = -1;
+  #wakeRead = -1;
+  #wakeByte = new Uint8Array(1);
+  #waiting = new Set<PollTarget>();
+  #inFlight = new Set<PollTarget>();
+  #inFlightOrder: PollTarget[] = [];
+  #afterCycle: (() => void)[] = [];
+  #polling = false;
+  #startQueued = false;
+  #wakeSent = false;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #failure: Error | undefined;
+
+  constructor() {
+    const libc = loadLibc();
+    if (libc === null) {
+      throw new Error("Waiting on sockets needs libc's poll(), which this OS lacks");
+    }
+    this.#libc = libc;
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    this.#control = new Int32Array(shared, 0, HEADER_BYTES / 4);
+    this.#list = new DataView(shared, HEADER_BYTES);
+  }
+
+  /** Starts waiting for `target`'s fd (idempotent). */
+  watch(target: PollTarget): void {
+    if (this.#failure !== undefined) {
+      target.onPollerFailure(this.#failure);
+      return;
+    }
+    if (this.#waiting.has(target)) return;
+    this.#waiting.add(target);
+    this.#holdProcess();
+    if (this.#polling) {
+      if (!this.#inFlight.has(target)) this.#wake();
+    } else {
+      this.#queueStart();
+    }
+  }
+
+  /** Stops waiting for `target`. A poll in progress may still hold its fd. */
+  unwatch(target: PollTarget): void {
+    if (!this.#waiting.delete(target)) return;
+    if (this.#waiting.size === 0) this.#releaseProcess();
+  }
+
+  /**
+   * Runs `release` (closing the socket) once no poll() holds the target's fd:
+   * closing an fd that poll() watches would leave the thread on a dead or reused fd.
+   */
+  release(target: PollTarget, release: () => void): void {
+    this.unwatch(target);
+    if (this.#polling && this.#inFlight.has(target)) {
+      this.#afterCycle.push(release);
+      this.#wake();
+    } else {
+      release();
+    }
+  }
+
+  #queueStart(): void {
+    if (this.#startQueued) return;
+    this.#startQueued = true;
+    // One poll per tick, covering every socket that started waiting in it.
+    queueMicrotask(() => {
+      this.#startQueued = false;
+      if (!this.#polling && this.#waiting.size > 0) this.#startCycle();
+    });
+  }
+
+  #ensureThread(): void {
+    if (this.#worker !== undefined) return;
+    const pipe = new Int32Array(2);
+    if (this.#libc.pipe(pipe) !== 0) throw new Error("Cannot create the poller's wake-up pipe");
+    [this.#wakeRead, this.#wakeWrite] = pipe;
+    const worker = new Worker(new URL("./poller_worker.ts", import.meta.url));
+    worker.unref();
+    worker.on("error", (error: Error) => this.#fail(error));
+    const start: PollerStart = {
+      shared: this.#control.buffer as SharedArrayBuffer,
+      wakeFd: this.#wakeRead,
+    };
+    worker.postMessage(start);
+    this.#worker = worker;
+  }
+
+  #startCycle(): void {
+    try {
+      this.#ensureThread();
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    const list = this.#list;
+    this.#writeEntry(0, this.#wakeRead);
+    const order = this.#inFlightOrder;
+    order.length = 0;
+    for (const target of this.#waiting) {
+      if (order.length + 1 >= MAX_POLL_FDS) break;
+      this.#writeEntry(order.length + 1, target.fd);
+      order.push(target);
+      this.#inFlight.add(target);
+    }
+    void list;
+    const control = this.#control;
+    const done = Atomics.load(control, Slot.DONE);
+    Atomics.store(control, Slot.COUNT, order.length + 1);
+    this.#polling = true;
+    Atomics.store(control, Slot.TURN, 1);
+    Atomics.notify(control, Slot.TURN);
+    const result = Atomics.waitAsync(control, Slot.DONE, done);
+    if (result.async) {
+      result.value.then(() => this.#finishCycle());
+    } else {
+      queueMicrotask(() => this.#finishCycle());
+    }
+  }
+
+  #writeEntry(index: number, fd: number): void {
+    const offset = index * POLLFD_BYTES;
+    this.#list.setInt32(offset, fd, true);
+    this.#list.setInt16(offset + 4, PosixPoll.IN, true);
+    this.#list.setInt16(offset + 6, 0, true);
+  }
+
+  #finishCycle(): void {
+    this.#polling = false;
+    this.#wakeSent = false;
+    const order = this.#inFlightOrder.slice();
+    this.#inFlight.clear();
+    const released = this.#afterCycle;
+    this.#afterCycle = [];
+    for (const release of released) release();
+    for (let i = 0; i < order.length; i++) {
+      const revents = this.#list.getInt16((i + 1) * POLLFD_BYTES + 6, true);
+      const target = order[i];
+      if (revents !== 0 && this.#waiting.has(target)) target.onSignal();
+    }
+    if (this.#waiting.size > 0 && !this.#polling) this.#startCycle();
+  }
+
+  #wake(): void {
+    if (this.#wakeSent || this.#wakeWrite < 0) return;
+    this.#wakeSent = true;
+    this.#libc.write(this.#wakeWrite, this.#wakeByte, 1);
+  }
+
+  #holdProcess(): void {
+    this.#keepAlive ??= setInterval(() => {}, KEEP_ALIVE_MS);
+  }
+
+  #releaseProcess(): void {
+    if (this.#keepAlive !== undefined) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#failure = new Error(`The socket poller thread failed: ${error.message}`);
+    const targets = [...this.#waiting];
+    this.#waiting.clear();
+    this.#releaseProcess();
+    for (const target of targets) target.onPollerFailure(this.#failure);
+  }
+}
+
+let shared: Poller | undefined;
+
+/** The process's one poller, started on first use. */
+export function poller(): Poller {
+  return shared ??= new Poller();
+}

@@ -1,0 +1,34 @@
+/**
+ * The layout of the memory shared between the JavaScript thread and the
+ * poller thread, declared once for both sides.
+ *
+ * @module
+ */
+
+/** Int32 slots at the start of the shared buffer. */
+export const Slot = {
+  /** 1 while the poller thread owns the fd list (it is polling); 0 while the main thread does. */
+  TURN: 0,
+  /** How many pollfd entries the list holds. */
+  COUNT: 1,
+  /** Bumped by the poller thread after every poll; the main thread waits on it. */
+  DONE: 2,
+  /** Set to 1 to end the poller thread. */
+  STOP: 3,
+} as const;
+
+/** Bytes before the pollfd list. */
+export const HEADER_BYTES = 16;
+/** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes. */
+export const POLLFD_BYTES = 8;
+/** The most fds one poll watches (the wake-up pipe is one of them). */
+export const MAX_POLL_FDS = 8192;
+/** Size of the shared buffer. */
+export const SHARED_BYTES = HEADER_BYTES + MAX_POLL_FDS * POLLFD_BYTES;
+
+/** The message that starts a poller thread. */
+export interface PollerStart {
+  shared: SharedArrayBuffer;
+  /** The read end of the wake-up pipe; always entry 0 of the list. */
+  wakeFd: number;
+}

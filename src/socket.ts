@@ -1,0 +1,287 @@
+/**
+ * The base of every socket type: lifecycle, endpoints and options. Sending
+ * and receiving are added per type (see readable.ts and writable.ts).
+ *
+ * @module
+ */
+import { SocketType } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import { type Context, type ContextMember, defaultContextInstance } from "./context.ts";
+import { misuse, zmqFailure } from "./errors.ts";
+import {
+  appliesTo,
+  findOption,
+  optionByName,
+  type OptionSpec,
+  readOption,
+  writeOption,
+} from "./options.ts";
+import { SocketIO } from "./socket_io.ts";
+import type { SocketOptionProperties } from "./socket_options.ts";
+
+/** The zmq.h name of a socket type. */
+export type SocketTypeName =
+  | "PAIR"
+  | "PUB"
+  | "SUB"
+  | "REQ"
+  | "REP"
+  | "DEALER"
+  | "ROUTER"
+  | "PULL"
+  | "PUSH"
+  | "XPUB"
+  | "XSUB"
+  | "STREAM";
+
+/** What every socket's constructor takes besides its type's options. */
+export interface SocketConstructorOptions {
+  /** The context to make the socket in (default: the shared {@link context}). */
+  context?: Context;
+}
+
+/** @ignore The engine behind each socket, for the capability mixins. */
+export const io: unique symbol = Symbol("zmq.io");
+
+const encoder = new TextEncoder();
+
+// Sockets dropped without close() are closed when collected.
+const abandoned = new FinalizationRegistry<SocketIO>((engine) => {
+  void engine.close();
+});
+
+/**
+ * A ZeroMQ socket. Use one of the socket classes ({@link Push}, {@link Pull},
+ * {@link Request}, ...): each has the methods its type supports.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const pull = new zmq.Pull({ receiveHighWaterMark: 100 });
+ * await pull.bind("tcp://127.0.0.1:*");
+ * console.log(pull.lastEndpoint); // tcp://127.0.0.1:<port>
+ * pull.close();
+ * ```
+ */
+export abstract class Socket {
+  /** The socket type, as zmq.h names it ("PUSH", "REQ", ...). */
+  readonly type: SocketTypeName;
+  /** The context the socket belongs to. */
+  readonly context: Context;
+  /** @ignore */
+  readonly [io]: SocketIO;
+  #writeOnly = new Map<string, unknown>();
+  #member: ContextMember;
+
+  /** @ignore Made by the socket classes. */
+  constructor(type: SocketTypeName, options: object | undefined) {
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError(`${new.target.name} options must be an object, got ${String(options)}`);
+    }
+    const { context, ...settings } = (options ?? {}) as
+      & SocketConstructorOptions
+      & Record<string, unknown>;
+    this.type = type;
+    this.context = context ?? defaultContextInstance();
+    const className = new.target.name;
+    this.#member = { release: () => this[io].close() };
+    const pointer = loadNative().zmq.zmq_socket(
+      this.context.pointerFor(this.#member),
+      SocketType[type],
+    );
+    if (pointer === null) throw zmqFailure(`Cannot create a ${className} socket`);
+    this[io] = new SocketIO(pointer, `${className} socket`);
+    abandoned.register(this, this[io], this);
+    try {
+      for (const [name, value] of Object.entries(settings)) {
+        if (value === undefined) continue;
+        const option = optionByName.get(name);
+        if (option === undefined || !appliesTo(option, className)) {
+          throw new TypeError(`Unknown option "${name}" for ${className}`);
+        }
+        if (option.access === "r") throw new TypeError(`Option "${name}" is read-only`);
+        this.#write(option, value);
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** True once {@link Socket.close} was called. */
+  get closed(): boolean {
+    return this[io].closed;
+  }
+
+  /** The endpoint last bound or connected, with a wildcard port resolved (ZMQ_LAST_ENDPOINT); null before any. */
+  get lastEndpoint(): string | null {
+    this[io].assertOpen();
+    const value = readOption(this[io].pointer, findOption("LAST_ENDPOINT")!) as string;
+    return value === "" ? null : value;
+  }
+
+  /**
+   * Binds to an endpoint so peers can connect; `tcp://127.0.0.1:*` picks a free port
+   * (read it from {@link Socket.lastEndpoint}).
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const rep = new zmq.Reply();
+   * await rep.bind("tcp://127.0.0.1:*");
+   * rep.close();
+   * ```
+   */
+  bind(address: string): Promise<void> {
+    try {
+      this.#endpoint("bind", address);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Stops listening on an endpoint that {@link Socket.bind} bound. */
+  unbind(address: string): Promise<void> {
+    try {
+      this.#endpoint("unbind", address);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Connects to an endpoint; libzmq connects (and reconnects) in the background.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const req = new zmq.Request();
+   * req.connect("tcp://127.0.0.1:5555");
+   * req.close();
+   * ```
+   */
+  connect(address: string): void {
+    this.#endpoint("connect", address);
+  }
+
+  /** Disconnects from an endpoint that {@link Socket.connect} connected to. */
+  disconnect(address: string): void {
+    this.#endpoint("disconnect", address);
+  }
+
+  /**
+   * Closes the socket: pending receives and sends fail, async iteration ends.
+   * Calling it again does nothing.
+   */
+  close(): void {
+    if (this[io].closed) return;
+    abandoned.unregister(this);
+    this.context.forget(this.#member);
+    void this[io].close();
+  }
+
+  /** The same as {@link Socket.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Reads any option by its zmq.h name ("ZMQ_LINGER") or property name ("linger").
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const push = new zmq.Push();
+   * console.log(push.getOption("ZMQ_SNDHWM")); // 1000
+   * push.close();
+   * ```
+   */
+  getOption(name: string): unknown {
+    const option = this.#option(name);
+    if (option.access === "w") return this.#writeOnly.get(option.name);
+    this[io].assertOpen();
+    return readOption(this[io].pointer, option);
+  }
+
+  /**
+   * Writes any option by its zmq.h name ("ZMQ_LINGER") or property name ("linger").
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const push = new zmq.Push();
+   * push.setOption("ZMQ_LINGER", 0);
+   * push.close();
+   * ```
+   */
+  setOption(name: string, value: unknown): void {
+    const option = this.#option(name);
+    if (option.access === "r") throw new TypeError(`Option "${name}" is read-only`);
+    this.#write(option, value);
+  }
+
+  #option(name: string): OptionSpec {
+    const option = findOption(name);
+    if (option === undefined || !appliesTo(option, this.constructor.name)) {
+      throw new TypeError(`Unknown option "${String(name)}" for ${this.constructor.name}`);
+    }
+    return option;
+  }
+
+  #write(option: OptionSpec, value: unknown): void {
+    this[io].assertOpen();
+    writeOption(this[io].pointer, option, value);
+    if (option.access === "w") this.#writeOnly.set(option.name, value);
+  }
+
+  #endpoint(action: "bind" | "unbind" | "connect" | "disconnect", address: string): void {
+    if (typeof address !== "string") {
+      throw new TypeError(`Cannot ${action}: the endpoint must be a string, got ${typeof address}`);
+    }
+    this[io].assertOpen();
+    if (!/^[a-z]+:\/\/./.test(address)) {
+      throw misuse(
+        "EINVAL",
+        `Cannot ${action} to "${address}": an endpoint looks like transport://address, e.g. tcp://127.0.0.1:5555`,
+        address,
+      );
+    }
+    const zmq = loadNative().zmq;
+    const text = encoder.encode(address + "\0");
+    const pointer = this[io].pointer;
+    const rc = action === "bind"
+      ? zmq.zmq_bind(pointer, text)
+      : action === "unbind"
+      ? zmq.zmq_unbind(pointer, text)
+      : action === "connect"
+      ? zmq.zmq_connect(pointer, text)
+      : zmq.zmq_disconnect(pointer, text);
+    if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
+  }
+}
+
+/** The option properties every socket has (see SocketOptionProperties). */
+export interface Socket extends SocketOptionProperties {}
+
+/** Gives each option of the table a property on the socket classes it applies to. */
+export function defineOptionProperties(target: { prototype: object; name: string }): void {
+  for (const option of optionByName.values()) {
+    const common = option.for === undefined;
+    if (common ? target.name !== "Socket" : !appliesTo(option, target.name)) continue;
+    if (Object.getOwnPropertyDescriptor(target.prototype, option.name)) continue;
+    Object.defineProperty(target.prototype, option.name, {
+      configurable: true,
+      enumerable: false,
+      get(this: Socket) {
+        return this.getOption(option.name);
+      },
+      set(this: Socket, value: unknown) {
+        this.setOption(option.name, value);
+      },
+    });
+  }
+}
+
+defineOptionProperties(Socket);

@@ -1,0 +1,351 @@
+/**
+ * One socket's engine: the fast path (try without blocking), queues of
+ * pending sends and receives kept in call order, and waiting on the shared
+ * poller when libzmq would block.
+ *
+ * @module
+ */
+import { Poll, SocketOption } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Pointer } from "../ffi/native.ts";
+import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
+import { type Frame, receiveFrames, sendFrames } from "./frames.ts";
+import { poller, type PollTarget } from "./poller.ts";
+
+/** Options for one `receive()` or `send()`. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds with a ZmqError "EAGAIN". */
+  timeout?: number;
+  /** Give up when this signal aborts, with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+  timer?: ReturnType<typeof setTimeout>;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface PendingSend extends Waiter<void> {
+  frames: readonly Frame[];
+  next: number;
+}
+
+// After this many operations in a row that never waited, one yields to the
+// event loop so a busy socket cannot starve timers and I/O.
+const SYNC_RUN_LIMIT = 256;
+
+const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === "function"
+  ? (resume) => setImmediate(resume)
+  : (resume) => setTimeout(resume, 0);
+
+/** The engine behind a Socket; not part of the public API. */
+export class SocketIO implements PollTarget {
+  readonly pointer: Pointer;
+  readonly fd: number;
+  readonly describe: string;
+  #receivers: Waiter<Uint8Array[]>[] = [];
+  #senders: PendingSend[] = [];
+  #closed = false;
+  #released: Promise<void> | undefined;
+  #syncRun = 0;
+  #eventsBuffer = new Int32Array(1);
+  #sizeBuffer = new BigUint64Array(1);
+
+  constructor(pointer: Pointer, describe: string) {
+    this.pointer = pointer;
+    this.describe = describe;
+    this.fd = this.#readInt(SocketOption.FD);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The error every operation on a closed socket gives. */
+  closedError(): ZmqError {
+    return misuse("ENOTSOCK", `${this.describe} is closed`);
+  }
+
+  assertOpen(): void {
+    if (this.#closed) throw this.closedError();
+  }
+
+  // ---- receiving ----
+
+  tryReceive(): Uint8Array[] | null {
+    this.assertOpen();
+    if (this.#receivers.length > 0) return null; // earlier callers come first
+    const frames = receiveFrames(this.pointer);
+    this.#afterOperation();
+    return frames;
+  }
+
+  receive(options?: WaitOptions): Promise<Uint8Array[]> {
+    if (this.#closed) return Promise.reject(this.closedError());
+    if (this.#receivers.length === 0) {
+      let frames: Uint8Array[] | null;
+      try {
+        frames = receiveFrames(this.pointer);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (frames !== null) {
+        this.#afterOperation();
+        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(frames);
+        this.#syncRun = 0;
+        const ready = frames;
+        return new Promise((resolve) => yieldToEventLoop(() => resolve(ready)));
+      }
+    }
+    return new Promise<Uint8Array[]>((resolve, reject) => {
+      const waiter: Waiter<Uint8Array[]> = { resolve, reject };
+      if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
+      this.#receivers.push(waiter);
+      this.#wait();
+    });
+  }
+
+  get readable(): boolean {
+    return !this.#closed && (this.#events() & Poll.IN) !== 0;
+  }
+
+  // ---- sending ----
+
+  trySend(frames: readonly Frame[]): boolean {
+    this.assertOpen();
+    if (this.#senders.length > 0) return false; // earlier callers come first
+    const next = sendFrames(this.pointer, frames, 0);
+    if (next === 0) return false;
+    if (next < frames.length) {
+      // libzmq took the first frame: the rest must follow, so finish in the background.
+      this.#senders.push({ frames, next, resolve() {}, reject() {} });
+      this.#wait();
+    }
+    this.#afterOperation();
+    return true;
+  }
+
+  send(frames: readonly Frame[], options?: WaitOptions): Promise<void> {
+    if (this.#closed) return Promise.reject(this.closedError());
+    let next = 0;
+    if (this.#senders.length === 0) {
+      try {
+        next = sendFrames(this.pointer, frames, 0);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (next === frames.length) {
+        this.#afterOperation();
+        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve();
+        this.#syncRun = 0;
+        return new Promise((resolve) => yieldToEventLoop(resolve));
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSend = { frames, next, resolve, reject };
+      // A message half sent cannot be abandoned: no timeout once it started.
+      if (next === 0 && !this.#arm(pending, this.#senders, options, "Send")) return;
+      this.#senders.push(pending);
+      this.#wait();
+    });
+  }
+
+  get writable(): boolean {
+    return !this.#closed && (this.#events() & Poll.OUT) !== 0;
+  }
+
+  // ---- waiting ----
+
+  /** Sets up timeout and abort for a waiter; false when it already failed. */
+  #arm<T>(
+    waiter: Waiter<T>,
+    queue: Waiter<T>[],
+    options: WaitOptions | undefined,
+    what: string,
+  ): boolean {
+    const timeout = options?.timeout;
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      waiter.reject(signal.reason);
+      return false;
+    }
+    if (timeout !== undefined && timeout !== null && timeout >= 0) {
+      if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+        waiter.reject(new TypeError(`timeout must be a number of milliseconds, got ${timeout}`));
+        return false;
+      }
+      waiter.timer = setTimeout(() => {
+        this.#drop(waiter, queue);
+        waiter.reject(
+          misuse("EAGAIN", `${what} timed out after ${timeout} ms on ${this.describe}`),
+        );
+      }, timeout);
+    }
+    if (signal !== undefined) {
+      waiter.signal = signal;
+      waiter.onAbort = () => {
+        this.#drop(waiter, queue);
+        waiter.reject(signal.reason);
+      };
+      signal.addEventListener("abort", waiter.onAbort, { once: true });
+    }
+    return true;
+  }
+
+  #drop<T>(waiter: Waiter<T>, queue: Waiter<T>[]): void {
+    const index = queue.indexOf(waiter);
+    if (index >= 0) queue.splice(index, 1);
+    settle(waiter);
+    if (this.#receivers.length === 0 && this.#senders.length === 0) poller().unwatch(this);
+  }
+
+  #wait(): void {
+    this.#syncRun = 0;
+    // ZMQ_FD is edge-triggered: the state may already be ready without a
+    // new edge coming, so look before waiting.
+    if (this.#serve()) poller().watch(this);
+  }
+
+  /** Called by the poller when the fd is signalled. */
+  onSignal(): void {
+    if (!this.#serve()) poller().unwatch(this);
+  }
+
+  onPollerFailure(error: Error): void {
+    this.#failAll(error);
+  }
+
+  /** Serves queued operations while libzmq allows; true while some still wait. */
+  #serve(): boolean {
+    let progressed = true;
+    while (progressed && !this.#closed) {
+      progressed = false;
+      const events = this.#events();
+      if ((events & Poll.IN) !== 0 && this.#receivers.length > 0) {
+        progressed = this.#serveReceivers() || progressed;
+      }
+      if ((events & Poll.OUT) !== 0 && this.#senders.length > 0) {
+        progressed = this.#serveSenders() || progressed;
+      }
+    }
+    return !this.#closed && (this.#receivers.length > 0 || this.#senders.length > 0);
+  }
+
+  #serveReceivers(): boolean {
+    let served = false;
+    while (this.#receivers.length > 0) {
+      let frames: Uint8Array[] | null;
+      try {
+        frames = receiveFrames(this.pointer);
+      } catch (error) {
+        const waiter = this.#receivers.shift()!;
+        settle(waiter);
+        waiter.reject(error);
+        continue;
+      }
+      if (frames === null) break;
+      const waiter = this.#receivers.shift()!;
+      settle(waiter);
+      waiter.resolve(frames);
+      served = true;
+    }
+    return served;
+  }
+
+  #serveSenders(): boolean {
+    let served = false;
+    while (this.#senders.length > 0) {
+      const pending = this.#senders[0];
+      let next: number;
+      try {
+        next = sendFrames(this.pointer, pending.frames, pending.next);
+      } catch (error) {
+        this.#senders.shift();
+        settle(pending);
+        pending.reject(error);
+        continue;
+      }
+      if (next > pending.next) served = true;
+      pending.next = next;
+      if (next < pending.frames.length) {
+        // Started: the timeout no longer applies, the rest of the message must go.
+        settle(pending);
+        break;
+      }
+      this.#senders.shift();
+      settle(pending);
+      pending.resolve();
+    }
+    return served;
+  }
+
+  // An operation in one direction can consume the fd's edge that announced
+  // the other: whoever waits on the other side must look again.
+  #afterOperation(): void {
+    if (this.#receivers.length > 0 || this.#senders.length > 0) {
+      queueMicrotask(() => {
+        if (!this.#closed && !this.#serve()) poller().unwatch(this);
+      });
+    }
+  }
+
+  #events(): number {
+    return this.#readInt(SocketOption.EVENTS);
+  }
+
+  #readInt(option: number): number {
+    this.#sizeBuffer[0] = 4n;
+    const rc = loadNative().zmq.zmq_getsockopt(
+      this.pointer,
+      option,
+      this.#eventsBuffer,
+      this.#sizeBuffer,
+    );
+    if (rc !== 0) throw zmqFailure(`Cannot read the state of ${this.describe}`);
+    return this.#eventsBuffer[0];
+  }
+
+  #failAll(error: unknown): void {
+    const waiters = [...this.#receivers, ...this.#senders];
+    this.#receivers = [];
+    this.#senders = [];
+    for (const waiter of waiters) {
+      settle(waiter);
+      waiter.reject(error);
+    }
+  }
+
+  /** True while some receive is pending (an iterator uses this to end cleanly). */
+  get receiving(): boolean {
+    return this.#receivers.length > 0;
+  }
+
+  /**
+   * Fails pending operations and closes the socket once no poll holds its fd.
+   * The promise settles when libzmq has the socket back.
+   */
+  close(): Promise<void> {
+    if (this.#released !== undefined) return this.#released;
+    this.#closed = true;
+    this.#failAll(this.closedError());
+    const pointer = this.pointer;
+    this.#released = new Promise((resolve) => {
+      poller().release(this, () => {
+        loadNative().zmq.zmq_close(pointer);
+        resolve();
+      });
+    });
+    return this.#released;
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+function settle(waiter: Waiter<any>): void {
+  if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+  if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+  waiter.timer = undefined;
+  waiter.onAbort = undefined;
+}

@@ -1,0 +1,362 @@
+/**
+ * The twelve socket types, each with exactly the capabilities its pattern
+ * has: a Publisher cannot receive, a Pull cannot send.
+ *
+ * @module
+ */
+import { SocketOption } from "../ffi/constants.ts";
+import { Readable } from "./readable.ts";
+import { defineOptionProperties, io, Socket, type SocketTypeName } from "./socket.ts";
+import type * as O from "./socket_options.ts";
+import { Writable } from "./writable.ts";
+import { writeOption } from "./options.ts";
+
+/** A socket class with some capabilities, as the socket types extend it. */
+export type SocketBase<Capabilities> = abstract new (
+  type: SocketTypeName,
+  options: object | undefined,
+) => Socket & Capabilities;
+
+/**
+ * The base of every socket type that can only receive (Pull, Subscriber).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const pull = new zmq.Pull();
+ * console.log(pull instanceof zmq.ReceivingSocket); // true
+ * pull.close();
+ * ```
+ */
+export const ReceivingSocket: SocketBase<Readable> = Readable(Socket);
+
+/**
+ * The base of every socket type that can only send (Push, Publisher).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const push = new zmq.Push();
+ * console.log(push instanceof zmq.SendingSocket); // true
+ * push.close();
+ * ```
+ */
+export const SendingSocket: SocketBase<Writable> = Writable(Socket);
+
+/**
+ * The base of every socket type that can send and receive (Pair, Request, Router, ...).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const dealer = new zmq.Dealer();
+ * console.log(dealer instanceof zmq.DuplexSocket); // true
+ * dealer.close();
+ * ```
+ */
+export const DuplexSocket: SocketBase<Readable & Writable> = Writable(Readable(Socket));
+
+/**
+ * ZMQ_PAIR: an exclusive connection to one peer, both ways.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const a = new zmq.Pair();
+ * await a.bind("inproc://pair");
+ * const b = new zmq.Pair();
+ * b.connect("inproc://pair");
+ * await a.send("ping");
+ * console.log(await b.receive());
+ * a.close();
+ * b.close();
+ * ```
+ */
+export class Pair extends DuplexSocket {
+  /** Makes a PAIR socket. */
+  constructor(options?: O.PairOptions) {
+    super("PAIR", options);
+  }
+}
+/** The option properties of Pair (see PairOptionProperties). */
+export interface Pair extends O.PairOptionProperties {}
+
+/**
+ * ZMQ_PUB: sends every message to every subscriber whose subscription matches its first frame.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const pub = new zmq.Publisher();
+ * await pub.bind("tcp://127.0.0.1:*");
+ * await pub.send(["weather", "sunny"]);
+ * pub.close();
+ * ```
+ */
+export class Publisher extends SendingSocket {
+  /** Makes a PUB socket. */
+  constructor(options?: O.PublisherOptions) {
+    super("PUB", options);
+  }
+}
+/** The option properties of Publisher (see PublisherOptionProperties). */
+export interface Publisher extends O.PublisherOptionProperties {}
+
+/**
+ * ZMQ_SUB: receives what publishers send, filtered by prefix subscriptions.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const sub = new zmq.Subscriber();
+ * sub.connect("tcp://127.0.0.1:5556");
+ * sub.subscribe("weather");
+ * sub.close();
+ * ```
+ */
+export class Subscriber extends ReceivingSocket {
+  /** Makes a SUB socket; it receives nothing until it subscribes. */
+  constructor(options?: O.SubscriberOptions) {
+    super("SUB", options);
+  }
+
+  /**
+   * Receives messages whose first frame starts with any of `prefixes`;
+   * with no argument, everything.
+   */
+  subscribe(...prefixes: (string | Uint8Array)[]): void {
+    changeSubscriptions(this, SocketOption.SUBSCRIBE, prefixes);
+  }
+
+  /** Undoes {@link Subscriber.subscribe} for `prefixes`; with no argument, the subscribe-to-all. */
+  unsubscribe(...prefixes: (string | Uint8Array)[]): void {
+    changeSubscriptions(this, SocketOption.UNSUBSCRIBE, prefixes);
+  }
+}
+/** The option properties of Subscriber (see SubscriberOptionProperties). */
+export interface Subscriber extends O.SubscriberOptionProperties {}
+
+function changeSubscriptions(
+  socket: Socket,
+  id: number,
+  prefixes: (string | Uint8Array)[],
+): void {
+  socket[io].assertOpen();
+  const option = {
+    name: id === SocketOption.SUBSCRIBE ? "subscribe" : "unsubscribe",
+    zmqName: id === SocketOption.SUBSCRIBE ? "SUBSCRIBE" : "UNSUBSCRIBE",
+    id,
+    type: "bytes",
+    access: "w",
+  } as const;
+  for (const prefix of prefixes.length === 0 ? [""] : prefixes) {
+    writeOption(socket[io].pointer, option, prefix);
+  }
+}
+
+/**
+ * ZMQ_XPUB: a Publisher that also receives subscriptions as messages
+ * (first byte 1 = subscribe, 0 = unsubscribe, then the prefix).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const xpub = new zmq.XPublisher({ verbose: true });
+ * await xpub.bind("tcp://127.0.0.1:*");
+ * xpub.close();
+ * ```
+ */
+export class XPublisher extends DuplexSocket {
+  /** Makes an XPUB socket. */
+  constructor(options?: O.XPublisherOptions) {
+    super("XPUB", options);
+  }
+}
+/** The option properties of XPublisher (see XPublisherOptionProperties). */
+export interface XPublisher extends O.XPublisherOptionProperties {}
+
+/**
+ * ZMQ_XSUB: a Subscriber that subscribes by sending messages
+ * ([1, ...prefix] to subscribe, [0, ...prefix] to unsubscribe).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const xsub = new zmq.XSubscriber();
+ * xsub.connect("tcp://127.0.0.1:5556");
+ * await xsub.send(new Uint8Array([1])); // subscribe to everything
+ * xsub.close();
+ * ```
+ */
+export class XSubscriber extends DuplexSocket {
+  /** Makes an XSUB socket. */
+  constructor(options?: O.XSubscriberOptions) {
+    super("XSUB", options);
+  }
+}
+/** The option properties of XSubscriber (see XSubscriberOptionProperties). */
+export interface XSubscriber extends O.XSubscriberOptionProperties {}
+
+/**
+ * ZMQ_REQ: sends a request, then must receive its reply before the next.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const req = new zmq.Request();
+ * req.connect("tcp://127.0.0.1:5555");
+ * await req.send("question");
+ * const [answer] = await req.receive({ timeout: 1000 }).catch(() => [new Uint8Array()]);
+ * req.close();
+ * ```
+ */
+export class Request extends DuplexSocket {
+  /** Makes a REQ socket. */
+  constructor(options?: O.RequestOptions) {
+    super("REQ", options);
+  }
+}
+/** The option properties of Request (see RequestOptionProperties). */
+export interface Request extends O.RequestOptionProperties {}
+
+/**
+ * ZMQ_REP: receives a request, then must send its reply before the next.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const rep = new zmq.Reply();
+ * await rep.bind("tcp://127.0.0.1:*");
+ * // for await (const [request] of rep) await rep.send(request);
+ * rep.close();
+ * ```
+ */
+export class Reply extends DuplexSocket {
+  /** Makes a REP socket. */
+  constructor(options?: O.ReplyOptions) {
+    super("REP", options);
+  }
+}
+/** The option properties of Reply (see ReplyOptionProperties). */
+export interface Reply extends O.ReplyOptionProperties {}
+
+/**
+ * ZMQ_DEALER: sends round-robin to its peers and receives from all, with no lock-step.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const dealer = new zmq.Dealer({ routingId: "worker-1" });
+ * dealer.connect("tcp://127.0.0.1:5555");
+ * dealer.close();
+ * ```
+ */
+export class Dealer extends DuplexSocket {
+  /** Makes a DEALER socket. */
+  constructor(options?: O.DealerOptions) {
+    super("DEALER", options);
+  }
+}
+/** The option properties of Dealer (see DealerOptionProperties). */
+export interface Dealer extends O.DealerOptionProperties {}
+
+/**
+ * ZMQ_ROUTER: receives [peer routing id, ...frames] and sends to the peer named by the first frame.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const router = new zmq.Router({ mandatory: true });
+ * await router.bind("tcp://127.0.0.1:*");
+ * // const [id, ...frames] = await router.receive(); await router.send([id, "reply"]);
+ * router.close();
+ * ```
+ */
+export class Router extends DuplexSocket {
+  /** Makes a ROUTER socket. */
+  constructor(options?: O.RouterOptions) {
+    super("ROUTER", options);
+  }
+}
+/** The option properties of Router (see RouterOptionProperties). */
+export interface Router extends O.RouterOptionProperties {}
+
+/**
+ * ZMQ_PUSH: sends round-robin to the connected pullers (a pipeline's upstream).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const push = new zmq.Push({ sendHighWaterMark: 1000 });
+ * await push.bind("tcp://127.0.0.1:*");
+ * push.close();
+ * ```
+ */
+export class Push extends SendingSocket {
+  /** Makes a PUSH socket. */
+  constructor(options?: O.PushOptions) {
+    super("PUSH", options);
+  }
+}
+/** The option properties of Push (see PushOptionProperties). */
+export interface Push extends O.PushOptionProperties {}
+
+/**
+ * ZMQ_PULL: receives fairly from every connected pusher (a pipeline's downstream).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const pull = new zmq.Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * pull.close();
+ * ```
+ */
+export class Pull extends ReceivingSocket {
+  /** Makes a PULL socket. */
+  constructor(options?: O.PullOptions) {
+    super("PULL", options);
+  }
+}
+/** The option properties of Pull (see PullOptionProperties). */
+export interface Pull extends O.PullOptionProperties {}
+
+/**
+ * ZMQ_STREAM: raw TCP. Receives [connection id, bytes]; sends [connection id, bytes]
+ * (an empty body closes that connection).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const stream = new zmq.Stream();
+ * await stream.bind("tcp://127.0.0.1:*");
+ * stream.close();
+ * ```
+ */
+export class Stream extends DuplexSocket {
+  /** Makes a STREAM socket. */
+  constructor(options?: O.StreamOptions) {
+    super("STREAM", options);
+  }
+}
+/** The option properties of Stream (see StreamOptionProperties). */
+export interface Stream extends O.StreamOptionProperties {}
+
+for (
+  const type of [
+    Pair,
+    Publisher,
+    Subscriber,
+    XPublisher,
+    XSubscriber,
+    Request,
+    Reply,
+    Dealer,
+    Router,
+    Push,
+    Pull,
+    Stream,
+  ]
+) {
+  defineOptionProperties(type);
+}
