@@ -28,6 +28,9 @@ export interface ContextMember {
   release(): Promise<void>;
 }
 
+// Set while fromHandle builds a context around an existing pointer.
+let borrowing: bigint | undefined;
+
 /**
  * A ZeroMQ context. Most programs use the default, {@link context}; a
  * separate context isolates inproc endpoints and I/O threads.
@@ -53,6 +56,11 @@ export class Context {
       throw new TypeError("Context options must be an object");
     }
     const native = loadNative();
+    if (borrowing !== undefined) {
+      this.#pointer = native.pointerFromBigInt(borrowing);
+      this.#owned = false;
+      return;
+    }
     const pointer = native.zmq.zmq_ctx_new();
     if (pointer === null) throw zmqFailure("Cannot create a context");
     this.#pointer = pointer;
@@ -87,12 +95,12 @@ export class Context {
         `Context.fromHandle needs a context's handle (a bigint), got ${typeof handle}`,
       );
     }
-    const context = Object.create(Context.prototype) as Context;
-    context.#pointer = loadNative().pointerFromBigInt(handle);
-    context.#owned = false;
-    context.#terminated = false;
-    context.#members = new Set();
-    return context;
+    borrowing = handle;
+    try {
+      return new Context();
+    } finally {
+      borrowing = undefined;
+    }
   }
 
   /** The C pointer as a bigint, to hand to a Worker for {@link Context.fromHandle}. */

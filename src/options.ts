@@ -42,6 +42,8 @@ export const socketOptions: readonly OptionSpec[] = [
   { name: "recoveryInterval", zmqName: "RECOVERY_IVL", id: 9, type: "int", access: "rw" },
   { name: "sendBufferSize", zmqName: "SNDBUF", id: 11, type: "int", access: "rw" },
   { name: "receiveBufferSize", zmqName: "RCVBUF", id: 12, type: "int", access: "rw" },
+  { name: "fileDescriptor", zmqName: "FD", id: 14, type: "int", access: "r" },
+  { name: "socketType", zmqName: "TYPE", id: 16, type: "int", access: "r" },
   { name: "linger", zmqName: "LINGER", id: 17, type: "int", access: "rw" },
   { name: "reconnectInterval", zmqName: "RECONNECT_IVL", id: 18, type: "int", access: "rw" },
   { name: "backlog", zmqName: "BACKLOG", id: 19, type: "int", access: "rw" },
@@ -304,11 +306,21 @@ const RAW_KEY_LENGTH = 32;
 const valueBuffer = new Uint8Array(new ArrayBuffer(1024));
 const valueView = new DataView(valueBuffer.buffer);
 const sizeBuffer = new BigUint64Array(1);
+const capacityOf: Record<OptionType, number> = {
+  int: 4,
+  bool: 4,
+  int64: 8,
+  uint64: 8,
+  string: valueBuffer.length,
+  bytes: 256,
+  key: Z85_KEY_LENGTH + 1,
+};
 
 /** Reads an option from a socket. */
 export function readOption(socket: Pointer, option: OptionSpec): unknown {
   const zmq = loadNative().zmq;
-  const capacity = option.type === "key" ? Z85_KEY_LENGTH + 1 : valueBuffer.length;
+  // libzmq wants the exact size for numbers and room for the NUL for text.
+  const capacity = capacityOf[option.type];
   sizeBuffer[0] = BigInt(capacity);
   if (zmq.zmq_getsockopt(socket, option.id, valueBuffer, sizeBuffer) !== 0) {
     throw zmqFailure(`Cannot read option ${option.name} (ZMQ_${option.zmqName})`);

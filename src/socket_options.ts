@@ -20,6 +20,10 @@ export interface SocketOptionProperties {
   sendBufferSize: number;
   /** ZMQ_RCVBUF: kernel receive buffer size in bytes (-1: OS default). */
   receiveBufferSize: number;
+  /** ZMQ_FD: the file descriptor that signals state changes (edge-triggered; read ZMQ_EVENTS after it fires); read-only. */
+  readonly fileDescriptor: number;
+  /** ZMQ_TYPE: the socket type's number from zmq.h (ZMQ_PUSH = 8, ...); read-only. */
+  readonly socketType: number;
   /** ZMQ_LINGER: milliseconds unsent messages are kept after close (-1: until sent, 0: dropped). */
   linger: number;
   /** ZMQ_RECONNECT_IVL: milliseconds before reconnecting (-1: never). */
@@ -252,4 +256,4 @@ export type WritableOptions<T> =
   & { context?: import("./context.ts").Context };
 
 /** Options that can only be read. */
-export type ReadOnlyOptions = "securityMechanism" | "threadSafe";
+export type ReadOnlyOptions = "securityMechanism" | "threadSafe" | "fileDescriptor" | "socketType";

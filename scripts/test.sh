@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole test suite under Deno and then Bun, and ends with one line
+# that sums both: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+deno_log=$(mktemp)
+bun_log=$(mktemp)
+trap 'rm -f "$deno_log" "$bun_log"' EXIT
+
+echo "== deno test =="
+node_modules/.bin/deno test -A test/ 2>&1 | tee "$deno_log"
+deno_status=${PIPESTATUS[0]}
+
+echo "== bun test =="
+node_modules/.bin/bun test test/ 2>&1 | tee "$bun_log"
+bun_status=${PIPESTATUS[0]}
+
+strip() { sed -E 's/\x1b\[[0-9;]*m//g' "$1"; }
+deno_passed=$(strip "$deno_log" | grep -Eo '[0-9]+ passed' | tail -1 | grep -Eo '[0-9]+' || echo 0)
+deno_failed=$(strip "$deno_log" | grep -Eo '[0-9]+ failed' | tail -1 | grep -Eo '[0-9]+' || echo 0)
+bun_passed=$(strip "$bun_log" | grep -Eo '^ *[0-9]+ pass$' | tail -1 | grep -Eo '[0-9]+' || echo 0)
+bun_failed=$(strip "$bun_log" | grep -Eo '^ *[0-9]+ fail$' | tail -1 | grep -Eo '[0-9]+' || echo 0)
+
+# A runner that died without a summary counts as a failure.
+[ "$deno_status" -ne 0 ] && [ "$deno_failed" -eq 0 ] && deno_failed=1
+[ "$bun_status" -ne 0 ] && [ "$bun_failed" -eq 0 ] && bun_failed=1
+
+echo
+echo "deno: $deno_passed passed, $deno_failed failed; bun: $bun_passed passed, $bun_failed failed"
+echo "$((deno_passed + bun_passed)) passed, $((deno_failed + bun_failed)) failed"
+[ $((deno_failed + bun_failed)) -eq 0 ]
