@@ -90,6 +90,10 @@ export const adapter: Adapter = {
   isPermissionError() {
     return false; // Bun has no FFI permission
   },
+  poolSmallFrames: false, // small allocations are cheap in Bun
+  sizeArgument(size) {
+    return size;
+  },
   pointerOf(view) {
     return asPointer(ffi.ptr(view));
   },

@@ -67,6 +67,13 @@ export interface Native {
   readCString(pointer: Pointer): string;
   /** Copies `destination.length` bytes from C memory into `destination`. */
   copyInto(source: Pointer, destination: Uint8Array): void;
+  /** A size_t argument in the form this runtime passes fastest. */
+  sizeArgument(size: number): number | bigint;
+  /**
+   * True where allocating a small ArrayBuffer costs far more than a view into
+   * a shared one, so received small frames are carved out of a shared slab.
+   */
+  readonly poolSmallFrames: boolean;
 }
 
 /** libc, bound by the same adapter (poll for the poller thread, dlopen for the loader). */
@@ -91,4 +98,6 @@ export interface Adapter {
   pointerFromBigInt(value: bigint): Pointer;
   readCString(pointer: Pointer): string;
   copyInto(source: Pointer, destination: Uint8Array): void;
+  sizeArgument(size: number): number | bigint;
+  readonly poolSmallFrames: boolean;
 }

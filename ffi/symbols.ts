@@ -352,6 +352,14 @@ export const libcSymbols = {
     ],
     result: "i32",
   },
+  memcpy: {
+    parameters: [
+      "buffer", // void *dest
+      "pointer", // const void *src
+      "usize", // size_t n
+    ],
+    result: "pointer",
+  },
   dlopen: {
     parameters: [
       "buffer", // const char *filename

@@ -82,7 +82,9 @@ function ensurePointers(): void {
  */
 export function sendFrames(socket: Pointer, frames: readonly Frame[], start: number): number {
   ensurePointers();
-  const zmq = loadNative().zmq;
+  const native = loadNative();
+  const zmq = native.zmq;
+  const size = native.sizeArgument;
   const last = frames.length - 1;
   for (let i = start; i <= last; i++) {
     const frame = frames[i];
@@ -90,14 +92,14 @@ export function sendFrames(socket: Pointer, frames: readonly Frame[], start: num
     let rc: number;
     if (typeof frame === "string" && frame.length * 3 <= STAGING_BYTES) {
       const { written } = encoder.encodeInto(frame, staging);
-      rc = zmq.zmq_send_pointer(socket, stagingPointer!, written, flags);
+      rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(written), flags);
     } else {
       const bytes = frameBytes(frame);
       if (bytes.byteLength <= 256) {
         staging.set(bytes);
-        rc = zmq.zmq_send_pointer(socket, stagingPointer!, bytes.byteLength, flags);
+        rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(bytes.byteLength), flags);
       } else {
-        rc = zmq.zmq_send(socket, bytes, bytes.byteLength, flags);
+        rc = zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
       }
     }
     if (rc < 0) {
@@ -107,6 +109,25 @@ export function sendFrames(socket: Pointer, frames: readonly Frame[], start: num
     }
   }
   return frames.length;
+}
+
+// Where small allocations are slow, small received frames are views into a
+// shared slab (as Node's Buffer pool does): each view is exact and private,
+// but its `.buffer` is the slab.
+const SLAB_BYTES = 64 * 1024;
+const POOLED_FRAME_MAX = 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabOffset = 0;
+
+function newFrame(size: number, pooled: boolean): Uint8Array {
+  if (!pooled || size > POOLED_FRAME_MAX) return new Uint8Array(size);
+  if (slabOffset + size > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const frame = slab.subarray(slabOffset, slabOffset + size);
+  slabOffset += (size + 7) & ~7; // keep views 8-byte aligned
+  return frame;
 }
 
 /** Receives one whole message without blocking; null when none is waiting. */
@@ -124,7 +145,7 @@ export function receiveFrames(socket: Pointer): Uint8Array[] | null {
   let large = false;
   for (;;) {
     const size = Number(zmq.zmq_msg_size(msg));
-    const frame = new Uint8Array(size);
+    const frame = newFrame(size, native.poolSmallFrames);
     native.copyInto(zmq.zmq_msg_data(msg), frame);
     frames.push(frame);
     if (size >= LARGE_FRAME) large = true;

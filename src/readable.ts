@@ -70,17 +70,15 @@ export function Readable<Base extends SocketClass>(
       return this[io].readable;
     }
 
-    async *[Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
+    [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
       const engine = this[io];
-      while (!engine.closed) {
-        try {
-          yield await engine.receive();
-        } catch (error) {
-          // A close while waiting ends the iteration; anything else is an error.
-          if (engine.closed) return;
-          throw error;
-        }
-      }
+      const iterator: AsyncIterableIterator<Uint8Array[]> = {
+        next: () => engine.next(),
+        // Leaving a for-await loop early leaves the socket open and usable.
+        return: () => Promise.resolve({ done: true, value: undefined }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
     }
   }
   return ReadableSocket as unknown as abstract new (

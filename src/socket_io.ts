@@ -41,6 +41,11 @@ const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === "
   ? (resume) => setImmediate(resume)
   : (resume) => setTimeout(resume, 0);
 
+const DONE: IteratorResult<Uint8Array[], undefined> = Object.freeze({
+  done: true,
+  value: undefined,
+});
+
 /** The engine behind a Socket; not part of the public API. */
 export class SocketIO implements PollTarget {
   readonly pointer: Pointer;
@@ -84,7 +89,25 @@ export class SocketIO implements PollTarget {
   }
 
   receive(options?: WaitOptions): Promise<Uint8Array[]> {
-    if (this.#closed) return Promise.reject(this.closedError());
+    return this.#receive(options, false) as Promise<Uint8Array[]>;
+  }
+
+  /**
+   * The next step of async iteration: `{ done: true }` once the socket is
+   * closed. Built here rather than with an async generator, which would cost
+   * several extra promises per message.
+   */
+  next(): Promise<IteratorResult<Uint8Array[], undefined>> {
+    return this.#receive(undefined, true) as Promise<IteratorResult<Uint8Array[], undefined>>;
+  }
+
+  #receive(
+    options: WaitOptions | undefined,
+    iterating: boolean,
+  ): Promise<Uint8Array[] | IteratorResult<Uint8Array[], undefined>> {
+    if (this.#closed) {
+      return iterating ? Promise.resolve(DONE) : Promise.reject(this.closedError());
+    }
     if (this.#receivers.length === 0) {
       let frames: Uint8Array[] | null;
       try {
@@ -94,14 +117,20 @@ export class SocketIO implements PollTarget {
       }
       if (frames !== null) {
         this.#afterOperation();
-        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(frames);
+        const result = iterating ? { done: false as const, value: frames } : frames;
+        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(result);
         this.#syncRun = 0;
-        const ready = frames;
-        return new Promise((resolve) => yieldToEventLoop(() => resolve(ready)));
+        return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
       }
     }
-    return new Promise<Uint8Array[]>((resolve, reject) => {
-      const waiter: Waiter<Uint8Array[]> = { resolve, reject };
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter<Uint8Array[]> = iterating
+        ? {
+          resolve: (value) => resolve({ done: false as const, value }),
+          // Closing the socket ends the iteration; other errors surface.
+          reject: (error) => this.#closed ? resolve(DONE) : reject(error),
+        }
+        : { resolve, reject };
       if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
       this.#receivers.push(waiter);
       this.#wait();
