@@ -41,5 +41,4 @@ port.once("message", ({ shared, wakeFd }: PollerStart) => {
     Atomics.add(control, Slot.DONE, 1);
     Atomics.notify(control, Slot.DONE);
   }
-  port.close();
 });

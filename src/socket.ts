@@ -16,6 +16,7 @@ import {
   readOption,
   writeOption,
 } from "./options.ts";
+import { type MonitorReader, SocketEvents, socketMonitor } from "./monitor.ts";
 import { SocketIO } from "./socket_io.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
 
@@ -71,6 +72,9 @@ export abstract class Socket {
   /** @ignore */
   readonly [io]: SocketIO;
   #writeOnly = new Map<string, unknown>();
+  #events: SocketEvents | undefined;
+  // Kept here so it stays readable while a Proxy owns the socket.
+  #lastEndpoint: string | null = null;
   #member: ContextMember;
 
   /** @ignore Made by the socket classes. */
@@ -108,6 +112,51 @@ export abstract class Socket {
     }
   }
 
+  /**
+   * The socket's events (connect, bind, accept, disconnect, handshake, ...) as
+   * an async iterable; monitoring starts with the first iterator.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const push = new zmq.Push();
+   * (async () => {
+   *   for await (const event of push.events) console.log(event.type, event.address);
+   * })();
+   * push.connect("tcp://127.0.0.1:5555"); // connect:delay, connect:retry, ...
+   * setTimeout(() => push.close(), 500);
+   * ```
+   */
+  get events(): SocketEvents {
+    this[io].assertOpen();
+    return this.#events ??= new SocketEvents({
+      startMonitor: (endpoint) => socketMonitor(this[io].pointer, endpoint),
+      openMonitorReader: (endpoint) => this.#openMonitorReader(endpoint),
+      isClosed: () => this.closed,
+    });
+  }
+
+  #openMonitorReader(endpoint: string): MonitorReader {
+    const zmq = loadNative().zmq;
+    const reader: { engine?: SocketIO } = {};
+    const member = { release: () => reader.engine?.close() ?? Promise.resolve() };
+    const pointer = zmq.zmq_socket(this.context.pointerFor(member), SocketType.PAIR);
+    if (pointer === null) throw zmqFailure("Cannot create the monitor's reader socket");
+    const engine = reader.engine = new SocketIO(pointer, "monitor reader");
+    writeOption(pointer, findOption("LINGER")!, 0);
+    if (zmq.zmq_connect(pointer, encoder.encode(endpoint + "\0")) !== 0) {
+      void engine.close();
+      throw zmqFailure(`Cannot read socket events from ${endpoint}`);
+    }
+    return {
+      receive: () => engine.receive(),
+      close: () => {
+        this.context.forget(member);
+        void engine.close();
+      },
+    };
+  }
+
   /** True once {@link Socket.close} was called. */
   get closed(): boolean {
     return this[io].closed;
@@ -115,9 +164,8 @@ export abstract class Socket {
 
   /** The endpoint last bound or connected, with a wildcard port resolved (ZMQ_LAST_ENDPOINT); null before any. */
   get lastEndpoint(): string | null {
-    this[io].assertOpen();
-    const value = readOption(this[io].pointer, findOption("LAST_ENDPOINT")!) as string;
-    return value === "" ? null : value;
+    if (this[io].closed) throw this[io].closedError();
+    return this.#lastEndpoint;
   }
 
   /**
@@ -259,6 +307,8 @@ export abstract class Socket {
       ? zmq.zmq_connect(pointer, text)
       : zmq.zmq_disconnect(pointer, text);
     if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
+    const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;
+    this.#lastEndpoint = last === "" ? null : last;
   }
 }
 

@@ -55,6 +55,9 @@ export class SocketIO implements PollTarget {
   #senders: PendingSend[] = [];
   #closed = false;
   #released: Promise<void> | undefined;
+  #lentTo: string | undefined;
+  #onCloseWhileLent: (() => void) | undefined;
+  #releaseAfterLoan: (() => void) | undefined;
   #syncRun = 0;
   #eventsBuffer = new Int32Array(1);
   #sizeBuffer = new BigUint64Array(1);
@@ -76,6 +79,42 @@ export class SocketIO implements PollTarget {
 
   assertOpen(): void {
     if (this.#closed) throw this.closedError();
+    if (this.#lentTo !== undefined) throw this.#busyError();
+  }
+
+  #busyError(): ZmqError {
+    return misuse(
+      "EBUSY",
+      `${this.describe} is in use by a running ${this.#lentTo}; it can be used again when that ends`,
+    );
+  }
+
+  /**
+   * Hands the socket to another thread (a proxy) until {@link SocketIO.giveBack}.
+   * `onClose` runs if the socket is closed meanwhile, so the borrower can end.
+   */
+  lend(borrower: string, onClose: () => void): void {
+    this.assertOpen();
+    if (this.#receivers.length > 0 || this.#senders.length > 0) {
+      throw misuse("EBUSY", `${this.describe} has operations pending and cannot be lent`);
+    }
+    this.#lentTo = borrower;
+    this.#onCloseWhileLent = onClose;
+    poller().unwatch(this);
+  }
+
+  /** The borrower is done; a close that came meanwhile happens now. */
+  giveBack(): void {
+    this.#lentTo = undefined;
+    this.#onCloseWhileLent = undefined;
+    const release = this.#releaseAfterLoan;
+    this.#releaseAfterLoan = undefined;
+    release?.();
+  }
+
+  /** True while another thread uses the socket. */
+  get lent(): boolean {
+    return this.#lentTo !== undefined;
   }
 
   // ---- receiving ----
@@ -108,6 +147,7 @@ export class SocketIO implements PollTarget {
     if (this.#closed) {
       return iterating ? Promise.resolve(DONE) : Promise.reject(this.closedError());
     }
+    if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
     if (this.#receivers.length === 0) {
       let frames: Uint8Array[] | null;
       try {
@@ -138,7 +178,7 @@ export class SocketIO implements PollTarget {
   }
 
   get readable(): boolean {
-    return !this.#closed && (this.#events() & Poll.IN) !== 0;
+    return !this.#closed && !this.lent && (this.#events() & Poll.IN) !== 0;
   }
 
   // ---- sending ----
@@ -159,6 +199,7 @@ export class SocketIO implements PollTarget {
 
   send(frames: readonly Frame[], options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.closedError());
+    if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
     let next = 0;
     if (this.#senders.length === 0) {
       try {
@@ -183,7 +224,7 @@ export class SocketIO implements PollTarget {
   }
 
   get writable(): boolean {
-    return !this.#closed && (this.#events() & Poll.OUT) !== 0;
+    return !this.#closed && !this.lent && (this.#events() & Poll.OUT) !== 0;
   }
 
   // ---- waiting ----
@@ -362,10 +403,18 @@ export class SocketIO implements PollTarget {
     this.#failAll(this.closedError());
     const pointer = this.pointer;
     this.#released = new Promise((resolve) => {
-      poller().release(this, () => {
-        loadNative().zmq.zmq_close(pointer);
-        resolve();
-      });
+      const release = () =>
+        poller().release(this, () => {
+          loadNative().zmq.zmq_close(pointer);
+          resolve();
+        });
+      if (this.#lentTo === undefined) {
+        release();
+      } else {
+        // Another thread is using it: close once that thread gives it back.
+        this.#releaseAfterLoan = release;
+        this.#onCloseWhileLent?.();
+      }
     });
     return this.#released;
   }

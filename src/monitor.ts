@@ -1,0 +1,237 @@
+/**
+ * Socket events from `zmq_socket_monitor`, as an async iterable. Monitoring
+ * starts with the first iterator and stops when the last one leaves, so it
+ * costs nothing until someone listens.
+ *
+ * @module
+ */
+import { MonitorEvent } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Pointer } from "../ffi/native.ts";
+import { errnoName, zmqFailure } from "./errors.ts";
+
+/** The kinds of socket event, named as zeromq.js names them. */
+export type SocketEventType =
+  | "connect"
+  | "connect:delay"
+  | "connect:retry"
+  | "bind"
+  | "bind:error"
+  | "accept"
+  | "accept:error"
+  | "close"
+  | "close:error"
+  | "disconnect"
+  | "handshake"
+  | "handshake:error:protocol"
+  | "handshake:error:auth"
+  | "handshake:error:other"
+  | "end"
+  | "unknown";
+
+/**
+ * One event on a socket. Which extra field is set depends on the type:
+ * `fd` (connect, bind, accept, close, disconnect), `interval` (connect:retry,
+ * in milliseconds), `error` (the *:error types; for handshake failures the
+ * ZMTP/ZAP protocol error number).
+ */
+export interface SocketEvent {
+  /** What happened. */
+  type: SocketEventType;
+  /** The endpoint it happened on. */
+  address: string;
+  /** The underlying file descriptor, for connect, bind, accept, close and disconnect. */
+  fd?: number;
+  /** The reconnect interval in milliseconds, for connect:retry. */
+  interval?: number;
+  /** The error, for the *:error types: errno's name and number. */
+  error?: { code: string; errno: number };
+  /** The raw ZMQ_EVENT_* id and value, for anything not covered above. */
+  raw: { event: number; value: number };
+}
+
+const typeByEvent = new Map<number, SocketEventType>([
+  [MonitorEvent.CONNECTED, "connect"],
+  [MonitorEvent.CONNECT_DELAYED, "connect:delay"],
+  [MonitorEvent.CONNECT_RETRIED, "connect:retry"],
+  [MonitorEvent.LISTENING, "bind"],
+  [MonitorEvent.BIND_FAILED, "bind:error"],
+  [MonitorEvent.ACCEPTED, "accept"],
+  [MonitorEvent.ACCEPT_FAILED, "accept:error"],
+  [MonitorEvent.CLOSED, "close"],
+  [MonitorEvent.CLOSE_FAILED, "close:error"],
+  [MonitorEvent.DISCONNECTED, "disconnect"],
+  [MonitorEvent.HANDSHAKE_SUCCEEDED, "handshake"],
+  [MonitorEvent.HANDSHAKE_FAILED_PROTOCOL, "handshake:error:protocol"],
+  [MonitorEvent.HANDSHAKE_FAILED_AUTH, "handshake:error:auth"],
+  [MonitorEvent.HANDSHAKE_FAILED_NO_DETAIL, "handshake:error:other"],
+  [MonitorEvent.MONITOR_STOPPED, "end"],
+]);
+
+const FD_EVENTS = new Set<SocketEventType>(["connect", "bind", "accept", "close", "disconnect"]);
+
+/** Decodes libzmq's two-frame event message (16-bit id, 32-bit value; then the address). */
+export function decodeEvent(frames: Uint8Array[]): SocketEvent {
+  const head = frames[0];
+  if (head === undefined || head.byteLength < 6) {
+    throw new TypeError("A monitor event's first frame is 6 bytes");
+  }
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const event = view.getUint16(0, true);
+  const value = view.getUint32(2, true);
+  const type = typeByEvent.get(event) ?? "unknown";
+  const address = new TextDecoder().decode(frames[1] ?? new Uint8Array());
+  const decoded: SocketEvent = { type, address, raw: { event, value } };
+  if (FD_EVENTS.has(type)) decoded.fd = value;
+  else if (type === "connect:retry") decoded.interval = value;
+  else if (type.includes(":error")) {
+    decoded.error = {
+      code: type.startsWith("handshake") ? "EPROTO" : errnoName(value),
+      errno: value,
+    };
+  }
+  return decoded;
+}
+
+/** The side of a socket the monitor needs. */
+export interface Monitored {
+  /** Starts (endpoint) or stops (null) libzmq's monitor. */
+  startMonitor(endpoint: string | null): void;
+  /** Opens the PAIR socket that reads the monitor's events. */
+  openMonitorReader(endpoint: string): MonitorReader;
+  /** True once the socket is closed. */
+  isClosed(): boolean;
+}
+
+/** The internal PAIR socket that receives events. */
+export interface MonitorReader {
+  receive(): Promise<Uint8Array[]>;
+  close(): void;
+}
+
+interface Listener {
+  queue: SocketEvent[];
+  wake: ((result: IteratorResult<SocketEvent, undefined>) => void) | undefined;
+  ended: boolean;
+}
+
+let monitorCount = 0;
+
+/**
+ * A socket's events. Iterate it; each iterator sees every event from the
+ * moment it starts, and all end when the socket closes.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const rep = new zmq.Reply();
+ * (async () => {
+ *   for await (const event of rep.events) console.log(event.type, event.address);
+ * })();
+ * await rep.bind("tcp://127.0.0.1:*"); // logs: bind tcp://127.0.0.1:<port>
+ * rep.close(); // logs: close ..., then the iteration ends
+ * ```
+ */
+export class SocketEvents implements AsyncIterable<SocketEvent> {
+  #socket: Monitored;
+  #listeners = new Set<Listener>();
+  #reader: MonitorReader | undefined;
+
+  /** @ignore Made by Socket.events. */
+  constructor(socket: Monitored) {
+    this.#socket = socket;
+  }
+
+  /** Starts an iterator (and the monitor, if it is the first). */
+  [Symbol.asyncIterator](): AsyncIterator<SocketEvent, undefined> {
+    const listener: Listener = { queue: [], wake: undefined, ended: false };
+    if (this.#socket.isClosed()) {
+      listener.ended = true;
+    } else {
+      this.#listeners.add(listener);
+      if (this.#reader === undefined) this.#start();
+    }
+    const finish = (): IteratorResult<SocketEvent, undefined> => {
+      listener.ended = true;
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#stop();
+      return { done: true, value: undefined };
+    };
+    return {
+      next: () => {
+        const event = listener.queue.shift();
+        if (event !== undefined) return Promise.resolve({ done: false, value: event });
+        if (listener.ended) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve) => listener.wake = resolve);
+      },
+      return: () => Promise.resolve(finish()),
+    };
+  }
+
+  #start(): void {
+    const endpoint = `inproc://zmq.monitor.${++monitorCount}.${
+      Math.random().toString(36).slice(2)
+    }`;
+    this.#socket.startMonitor(endpoint);
+    const reader = this.#socket.openMonitorReader(endpoint);
+    this.#reader = reader;
+    void this.#pump(reader);
+  }
+
+  #stop(): void {
+    if (this.#reader === undefined || this.#socket.isClosed()) return;
+    // libzmq answers with a final "monitor stopped" event, which ends the pump.
+    this.#socket.startMonitor(null);
+  }
+
+  async #pump(reader: MonitorReader): Promise<void> {
+    try {
+      for (;;) {
+        const event = decodeEvent(await reader.receive());
+        for (const listener of this.#listeners) {
+          if (event.type === "end") continue;
+          if (listener.wake !== undefined) {
+            const wake = listener.wake;
+            listener.wake = undefined;
+            wake({ done: false, value: event });
+          } else {
+            listener.queue.push(event);
+          }
+        }
+        if (event.type === "end") break;
+      }
+    } catch {
+      // The reader was closed: the monitor is over either way.
+    } finally {
+      reader.close();
+      if (this.#reader === reader) this.#reader = undefined;
+      const listeners = [...this.#listeners];
+      // Listeners that joined after a stop was requested start a new monitor.
+      if (!this.#socket.isClosed() && listeners.length > 0) {
+        this.#start();
+      } else {
+        this.#listeners.clear();
+        for (const listener of listeners) {
+          listener.ended = true;
+          const wake = listener.wake;
+          listener.wake = undefined;
+          wake?.({ done: true, value: undefined });
+        }
+      }
+    }
+  }
+}
+
+/** Starts (endpoint) or stops (null) libzmq's monitor on a socket. */
+export function socketMonitor(socket: Pointer, endpoint: string | null): void {
+  const zmq = loadNative().zmq;
+  if (endpoint === null) {
+    // A NULL endpoint stops the monitor.
+    zmq.zmq_socket_monitor(socket, null as unknown as Uint8Array, 0);
+    return;
+  }
+  const text = new TextEncoder().encode(endpoint + "\0");
+  if (zmq.zmq_socket_monitor(socket, text, MonitorEvent.ALL) !== 0) {
+    throw zmqFailure(`Cannot monitor the socket on ${endpoint}`);
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Devices: a proxy that shuttles messages between two sockets on a thread of
+ * its own, steered (pause, resume, terminate) from JavaScript.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { SocketType } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Pointer } from "../ffi/native.ts";
+import { errorFor, misuse, zmqFailure } from "./errors.ts";
+import { findOption, writeOption } from "./options.ts";
+import { io, type Socket } from "./socket.ts";
+import { SocketIO } from "./socket_io.ts";
+import type { ProxyEnd, ProxyStart } from "./proxy_worker.ts";
+
+const encoder = new TextEncoder();
+let proxyCount = 0;
+
+/** Messages and bytes a proxy moved, per side, as libzmq counts them. */
+export interface ProxyStatistics {
+  /** Traffic on the frontend socket. */
+  frontend: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
+  /** Traffic on the backend socket. */
+  backend: { messagesIn: number; bytesIn: number; messagesOut: number; bytesOut: number };
+}
+
+/**
+ * A proxy (device) between a frontend and a backend socket, running
+ * `zmq_proxy_steerable` off the JavaScript thread. While it runs, the sockets
+ * belong to it: using them directly fails with EBUSY.
+ *
+ * The three classic devices: queue (Router frontend, Dealer backend),
+ * forwarder (XSubscriber frontend, XPublisher backend) and streamer
+ * (Pull frontend, Push backend).
+ *
+ * @example Queue device
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const frontend = new zmq.Router();
+ * await frontend.bind("tcp://127.0.0.1:*"); // clients (Request) connect here
+ * const backend = new zmq.Dealer();
+ * await backend.bind("tcp://127.0.0.1:*"); // workers (Reply) connect here
+ * const proxy = new zmq.Proxy(frontend, backend);
+ * const done = proxy.run();
+ * // ... later
+ * await proxy.terminate();
+ * await done;
+ * ```
+ */
+export class Proxy {
+  /** The socket clients talk to. */
+  readonly frontend: Socket;
+  /** The socket services talk to. */
+  readonly backend: Socket;
+  /** The socket that gets a copy of every message, if any. */
+  readonly capture: Socket | undefined;
+  #control: SocketIO | undefined;
+  #controlEndpoint: string | undefined;
+  #running: Promise<void> | undefined;
+  #ended = false;
+  #statisticsPending = false;
+  #proxyControlHandle: bigint | undefined;
+  #theirControl: Pointer = null;
+
+  /** Sets a proxy up; {@link Proxy.run} starts it. */
+  constructor(frontend: Socket, backend: Socket, capture?: Socket) {
+    const sockets = capture === undefined ? [frontend, backend] : [frontend, backend, capture];
+    for (const [index, socket] of sockets.entries()) {
+      const role = ["frontend", "backend", "capture"][index];
+      if (socket === null || typeof socket !== "object" || !(io in socket)) {
+        throw new TypeError(`Proxy ${role} must be a socket, got ${String(socket)}`);
+      }
+      if (socket.closed) throw misuse("ENOTSOCK", `Proxy ${role} socket is closed`);
+    }
+    if (new Set(sockets).size !== sockets.length) {
+      throw new TypeError("A Proxy needs distinct sockets: the same socket was given twice");
+    }
+    if (capture !== undefined && !("send" in capture)) {
+      throw new TypeError(`A Proxy's capture socket must be able to send; ${capture.type} cannot`);
+    }
+    this.frontend = frontend;
+    this.backend = backend;
+    this.capture = capture;
+  }
+
+  /** True while {@link Proxy.run} is running. */
+  get running(): boolean {
+    return this.#running !== undefined && !this.#ended;
+  }
+
+  /**
+   * Starts the proxy on its own thread; resolves when it ends
+   * ({@link Proxy.terminate}, or a socket or the context closing).
+   */
+  run(): Promise<void> {
+    if (this.#running !== undefined) {
+      return Promise.reject(misuse("EBUSY", "This Proxy has already run; make a new one"));
+    }
+    const borrowed: SocketIO[] = [];
+    try {
+      this.#openControl();
+      const sockets = [this.frontend, this.backend, this.capture].filter((s) => s !== undefined);
+      for (const socket of sockets) {
+        socket[io].lend("Proxy", () => void this.terminate());
+        borrowed.push(socket[io]);
+      }
+    } catch (error) {
+      for (const engine of borrowed) engine.giveBack();
+      this.#closeControl();
+      this.#ended = true;
+      this.#running = Promise.reject(error);
+      return this.#running;
+    }
+    const native = loadNative();
+    const handle = (socket: Socket | undefined) =>
+      socket === undefined ? 0n : native.pointerToBigInt(socket[io].pointer);
+    const start: ProxyStart = {
+      frontend: handle(this.frontend),
+      backend: handle(this.backend),
+      capture: handle(this.capture),
+      control: this.#proxyControlHandle!,
+    };
+    this.#running = new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL("./proxy_worker.ts", import.meta.url));
+      const finish = (error?: Error) => {
+        this.#ended = true;
+        for (const engine of borrowed) engine.giveBack();
+        this.#closeControl();
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      worker.once("message", (end: ProxyEnd) => {
+        void worker.terminate();
+        // TERMINATE ends with 0; a closed context ends with ETERM: both are a normal end.
+        const error = end.rc === 0 ? undefined : errorFor(end.errno, "The proxy stopped");
+        finish(error?.code === "ETERM" ? undefined : error);
+      });
+      worker.once("error", (error: Error) => finish(error));
+      worker.postMessage(start);
+    });
+    return this.#running;
+  }
+
+  /** Stops forwarding until {@link Proxy.resume}; messages wait in the sockets' queues. */
+  pause(): void {
+    this.#command("PAUSE");
+  }
+
+  /** Forwards again after {@link Proxy.pause}. */
+  resume(): void {
+    this.#command("RESUME");
+  }
+
+  /** Ends the proxy; the promise from {@link Proxy.run} resolves. Calling it again does nothing. */
+  terminate(): Promise<void> {
+    if (this.#running === undefined || this.#ended) return Promise.resolve();
+    this.#command("TERMINATE");
+    return this.#running.catch(() => {});
+  }
+
+  /**
+   * Asks the running proxy how much it moved.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * declare const proxy: zmq.Proxy;
+   * const stats = await proxy.statistics();
+   * console.log(stats.frontend.messagesIn, stats.backend.bytesOut);
+   * ```
+   */
+  async statistics(): Promise<ProxyStatistics> {
+    if (this.#statisticsPending) {
+      throw misuse("EBUSY", "A statistics request is already pending on this Proxy");
+    }
+    this.#command("STATISTICS");
+    this.#statisticsPending = true;
+    try {
+      const frames = await this.#control!.receive({ timeout: 5000 });
+      const n = frames.map((f) =>
+        Number(new DataView(f.buffer, f.byteOffset, f.byteLength).getBigUint64(0, true))
+      );
+      return {
+        frontend: { messagesIn: n[0], bytesIn: n[1], messagesOut: n[2], bytesOut: n[3] },
+        backend: { messagesIn: n[4], bytesIn: n[5], messagesOut: n[6], bytesOut: n[7] },
+      };
+    } finally {
+      this.#statisticsPending = false;
+    }
+  }
+
+  #command(command: "PAUSE" | "RESUME" | "TERMINATE" | "STATISTICS"): void {
+    if (this.#running === undefined) {
+      throw misuse(
+        "EFSM",
+        `Cannot ${command.toLowerCase()} a Proxy that is not running: call run() first`,
+      );
+    }
+    if (this.#ended) {
+      throw misuse("EFSM", `Cannot ${command.toLowerCase()} a Proxy that has ended`);
+    }
+    if (!this.#control!.trySend([command])) {
+      throw misuse("EAGAIN", `The proxy did not take the ${command} command`);
+    }
+  }
+
+  // Two PAIR sockets over inproc: the proxy thread reads one, we write the other.
+  #openControl(): void {
+    const native = loadNative();
+    const zmq = native.zmq;
+    const context = this.frontend.context;
+    this.#controlEndpoint = `inproc://zmq.proxy.control.${++proxyCount}`;
+    const member = { release: () => Promise.resolve() };
+    const ours = zmq.zmq_socket(context.pointerFor(member), SocketType.PAIR);
+    const theirs = zmq.zmq_socket(context.pointerFor(member), SocketType.PAIR);
+    context.forget(member);
+    if (ours === null || theirs === null) {
+      throw zmqFailure("Cannot create the proxy's control sockets");
+    }
+    const linger = findOption("LINGER")!;
+    writeOption(ours, linger, 0);
+    writeOption(theirs, linger, 0);
+    const endpoint = encoder.encode(this.#controlEndpoint + "\0");
+    if (zmq.zmq_bind(theirs, endpoint) !== 0 || zmq.zmq_connect(ours, endpoint) !== 0) {
+      throw zmqFailure("Cannot connect the proxy's control sockets");
+    }
+    this.#control = new SocketIO(ours, "Proxy control socket");
+    this.#proxyControlHandle = native.pointerToBigInt(theirs);
+    this.#theirControl = theirs;
+  }
+
+  #closeControl(): void {
+    void this.#control?.close();
+    if (this.#theirControl !== null) loadNative().zmq.zmq_close(this.#theirControl);
+    this.#theirControl = null;
+  }
+}
