@@ -1,0 +1,145 @@
+// PUSH -> PULL throughput with zeromq.js 6 on Node: the zeromq.js peer for
+// the benchmarks in ../. Same measurement and JSON line as ../c/throughput.c
+// and ../throughput.ts.
+//
+//   node throughput.mjs [--endpoint tcp://127.0.0.1:*] [--size 16]
+//                       [--count 1000000] [--mode two-process|one-process]
+//                       [--timeout 120]
+//
+// two-process: this process binds the PULL and spawns itself as the PUSH
+// child; the child keeps its socket open until this process closes the
+// child's stdin (after counting every message). one-process: both sockets
+// in this process (tcp, ipc or inproc). The receiver times from the first
+// message to the last.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as zmq from "zeromq";
+
+function parseArgs(argv) {
+  const o = {
+    endpoint: "tcp://127.0.0.1:*",
+    size: 16,
+    count: 1_000_000,
+    mode: "two-process",
+    timeout: 120,
+    child: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`missing value for ${a}`);
+      return argv[++i];
+    };
+    if (a === "--endpoint") o.endpoint = v();
+    else if (a === "--size") o.size = Number(v());
+    else if (a === "--count") o.count = Number(v());
+    else if (a === "--mode") o.mode = v();
+    else if (a === "--timeout") o.timeout = Number(v());
+    else if (a === "--child") o.child = v();
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (o.endpoint.startsWith("inproc://")) o.mode = "one-process";
+  if (o.mode !== "two-process" && o.mode !== "one-process") {
+    throw new Error(`bad --mode ${o.mode}`);
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const transport = opts.endpoint.split("://")[0];
+
+async function sendAll(push, size, count) {
+  const frame = Buffer.alloc(size);
+  for (let i = 0; i < count; i++) await push.send(frame);
+}
+
+async function receiveAll(pull, size, count) {
+  let n = 0;
+  let start = 0;
+  for await (const [frame] of pull) {
+    if (n === 0) start = performance.now();
+    if (frame.length !== size) {
+      throw new Error(`wrong message size ${frame.length}`);
+    }
+    if (++n === count) break;
+  }
+  return (performance.now() - start) / 1000;
+}
+
+function report(elapsed) {
+  const rate = opts.count / Math.max(elapsed, 1e-9);
+  console.log(JSON.stringify({
+    impl: "zeromq.js",
+    test: "throughput",
+    transport,
+    mode: opts.mode,
+    size: opts.size,
+    count: opts.count,
+    msgs_per_s: Math.round(rate),
+    mb_per_s: Math.round(rate * opts.size / 1e5) / 10,
+  }));
+}
+
+async function child() {
+  const push = new zmq.Push();
+  push.connect(opts.child);
+  await sendAll(push, opts.size, opts.count);
+  // Stay open until the parent has counted everything and closes our stdin.
+  await new Promise((resolve) => {
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+    process.stdin.resume();
+  });
+  push.close();
+}
+
+async function twoProcess() {
+  const pull = new zmq.Pull();
+  await pull.bind(opts.endpoint);
+  const script = fileURLToPath(import.meta.url);
+  const kid = spawn(process.execPath, [
+    script,
+    "--child",
+    pull.lastEndpoint,
+    "--size",
+    String(opts.size),
+    "--count",
+    String(opts.count),
+  ], { stdio: ["pipe", "inherit", "inherit"] });
+  const exited = new Promise((resolve) => kid.on("exit", resolve));
+  const watchdog = setTimeout(() => {
+    console.error(`throughput.mjs: timed out after ${opts.timeout} s`);
+    kid.kill("SIGKILL");
+    process.exit(1);
+  }, opts.timeout * 1000);
+  const elapsed = await receiveAll(pull, opts.size, opts.count);
+  kid.stdin.end();
+  const code = await exited;
+  clearTimeout(watchdog);
+  pull.close();
+  report(elapsed);
+  if (code !== 0) process.exitCode = 1;
+}
+
+async function oneProcess() {
+  const pull = new zmq.Pull();
+  await pull.bind(opts.endpoint);
+  const push = new zmq.Push();
+  push.connect(pull.lastEndpoint);
+  const watchdog = setTimeout(() => {
+    console.error(`throughput.mjs: timed out after ${opts.timeout} s`);
+    process.exit(1);
+  }, opts.timeout * 1000);
+  const [elapsed] = await Promise.all([
+    receiveAll(pull, opts.size, opts.count),
+    sendAll(push, opts.size, opts.count),
+  ]);
+  clearTimeout(watchdog);
+  push.close();
+  pull.close();
+  report(elapsed);
+}
+
+if (opts.child) await child();
+else if (opts.mode === "two-process") await twoProcess();
+else await oneProcess();
