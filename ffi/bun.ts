@@ -5,7 +5,7 @@
  * @module
  */
 import type { Adapter, Functions, Pointer } from "./native.ts";
-import type { NativeType, SymbolSpec } from "./symbols.ts";
+import { bunDefinition, bunTypes } from "./mapping.ts";
 import process from "node:process";
 
 /** The subset of `bun:ffi` this adapter uses, typed here so Deno can check the file. */
@@ -25,34 +25,6 @@ interface BunFfi {
 // A variable specifier keeps Deno's type checker from resolving "bun:ffi".
 const bunFfiSpecifier = "bun:ffi";
 const ffi = (await import(bunFfiSpecifier)) as BunFfi;
-
-/** Bun's name for each neutral C type. 64-bit integers come back as numbers when they fit. */
-export const bunTypes: Record<NativeType, string> = {
-  i32: "i32",
-  u32: "u32",
-  i64: "i64_fast",
-  usize: "u64_fast",
-  isize: "i64_fast",
-  pointer: "ptr",
-  buffer: "ptr", // Bun passes a typed array's memory for "ptr"
-  function: "function",
-  void: "void",
-};
-
-/** Turns the neutral table into Bun's `dlopen` definition (aliases are linked separately). */
-export function bunDefinition(
-  table: Record<string, SymbolSpec>,
-): Record<string, { args: string[]; returns: string }> {
-  const definition: Record<string, { args: string[]; returns: string }> = {};
-  for (const [key, spec] of Object.entries(table)) {
-    if (spec.name !== undefined && spec.name !== key) continue;
-    definition[key] = {
-      args: spec.parameters.map((t) => bunTypes[t]),
-      returns: bunTypes[spec.result],
-    };
-  }
-  return definition;
-}
 
 // Bun's pointers are plain numbers and NULL is null; the library only passes them back.
 const asPointer = (p: number | null): Pointer => (p || null) as unknown as Pointer;

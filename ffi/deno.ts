@@ -5,35 +5,7 @@
  * @module
  */
 import type { Adapter, Functions, Pointer } from "./native.ts";
-import type { NativeType, SymbolSpec } from "./symbols.ts";
-
-/** Deno's name for each neutral C type (they happen to coincide). */
-export const denoTypes: Record<NativeType, Deno.NativeResultType> = {
-  i32: "i32",
-  u32: "u32",
-  i64: "i64",
-  usize: "usize",
-  isize: "isize",
-  pointer: "pointer",
-  buffer: "buffer",
-  function: "function",
-  void: "void",
-};
-
-/** Turns the neutral table into a `Deno.dlopen` symbol definition. */
-export function denoDefinition(
-  table: Record<string, SymbolSpec>,
-): Deno.ForeignLibraryInterface {
-  const definition: Deno.ForeignLibraryInterface = {};
-  for (const [key, spec] of Object.entries(table)) {
-    definition[key] = {
-      name: spec.name ?? key,
-      parameters: spec.parameters.map((t) => denoTypes[t] as Deno.NativeType),
-      result: denoTypes[spec.result],
-    };
-  }
-  return definition;
-}
+import { denoDefinition } from "./mapping.ts";
 
 // A pointer from Deno is an opaque object (or null); the library only passes it back.
 const asPointer = (p: Deno.PointerValue): Pointer => p as unknown as Pointer;
@@ -55,7 +27,8 @@ export const adapter: Adapter = {
     }
   },
   open(path, table) {
-    const library = Deno.dlopen(path, denoDefinition(table));
+    const definition = denoDefinition(table) as unknown as Deno.ForeignLibraryInterface;
+    const library = Deno.dlopen(path, definition);
     return library.symbols as unknown as Functions<typeof table>;
   },
   isPermissionError(error) {
