@@ -27,6 +27,8 @@ export interface PollTarget {
   onSignal(): void;
   /** The poller cannot run: fail what waits. */
   onPollerFailure(error: Error): void;
+  /** False for background sockets (monitors, the ZAP handler) that must not keep the process alive. */
+  readonly holdsProcess: boolean;
 }
 
 // A ref'd timer holds the process open while something waits: the poller
@@ -42,6 +44,7 @@ class Poller {
   #wakeRead = -1;
   #wakeByte = new Uint8Array(1);
   #waiting = new Set<PollTarget>();
+  #holders = new Set<PollTarget>();
   #inFlight = new Set<PollTarget>();
   #inFlightOrder: PollTarget[] = [];
   #afterCycle: (() => void)[] = [];
@@ -70,7 +73,10 @@ class Poller {
     }
     if (this.#waiting.has(target)) return;
     this.#waiting.add(target);
-    this.#holdProcess();
+    if (target.holdsProcess) {
+      this.#holders.add(target);
+      this.#holdProcess();
+    }
     if (this.#polling) {
       if (!this.#inFlight.has(target)) this.#wake();
     } else {
@@ -81,7 +87,7 @@ class Poller {
   /** Stops waiting for `target`. A poll in progress may still hold its fd. */
   unwatch(target: PollTarget): void {
     if (!this.#waiting.delete(target)) return;
-    if (this.#waiting.size === 0) this.#releaseProcess();
+    if (this.#holders.delete(target) && this.#holders.size === 0) this.#releaseProcess();
   }
 
   /**
@@ -200,6 +206,7 @@ class Poller {
     this.#failure = new Error(`The socket poller thread failed: ${error.message}`);
     const targets = [...this.#waiting];
     this.#waiting.clear();
+    this.#holders.clear();
     this.#releaseProcess();
     for (const target of targets) target.onPollerFailure(this.#failure);
   }

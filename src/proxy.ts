@@ -5,16 +5,13 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
-import type { Pointer } from "../ffi/native.ts";
-import { errorFor, misuse, zmqFailure } from "./errors.ts";
-import { findOption, writeOption } from "./options.ts";
+import { errorFor, misuse } from "./errors.ts";
 import { io, type Socket } from "./socket.ts";
-import { SocketIO } from "./socket_io.ts";
+import { type InternalSocket, openInternalSocket } from "./internal_socket.ts";
+import type { SocketIO } from "./socket_io.ts";
 import type { ProxyEnd, ProxyStart } from "./proxy_worker.ts";
 
-const encoder = new TextEncoder();
 let proxyCount = 0;
 
 /** Messages and bytes a proxy moved, per side, as libzmq counts them. */
@@ -55,13 +52,13 @@ export class Proxy {
   readonly backend: Socket;
   /** The socket that gets a copy of every message, if any. */
   readonly capture: Socket | undefined;
-  #control: SocketIO | undefined;
+  #control: InternalSocket | undefined;
   #controlEndpoint: string | undefined;
   #running: Promise<void> | undefined;
   #ended = false;
   #statisticsPending = false;
   #proxyControlHandle: bigint | undefined;
-  #theirControl: Pointer = null;
+  #theirControl: InternalSocket | undefined;
 
   /** Sets a proxy up; {@link Proxy.run} starts it. */
   constructor(frontend: Socket, backend: Socket, capture?: Socket) {
@@ -177,7 +174,7 @@ export class Proxy {
     this.#command("STATISTICS");
     this.#statisticsPending = true;
     try {
-      const frames = await this.#control!.receive({ timeout: 5000 });
+      const frames = await this.#control!.engine.receive({ timeout: 5000 });
       const n = frames.map((f) =>
         Number(new DataView(f.buffer, f.byteOffset, f.byteLength).getBigUint64(0, true))
       );
@@ -200,39 +197,31 @@ export class Proxy {
     if (this.#ended) {
       throw misuse("EFSM", `Cannot ${command.toLowerCase()} a Proxy that has ended`);
     }
-    if (!this.#control!.trySend([command])) {
+    if (!this.#control!.engine.trySend([command])) {
       throw misuse("EAGAIN", `The proxy did not take the ${command} command`);
     }
   }
 
   // Two PAIR sockets over inproc: the proxy thread reads one, we write the other.
   #openControl(): void {
-    const native = loadNative();
-    const zmq = native.zmq;
     const context = this.frontend.context;
-    this.#controlEndpoint = `inproc://zmq.proxy.control.${++proxyCount}`;
-    const member = { release: () => Promise.resolve() };
-    const ours = zmq.zmq_socket(context.pointerFor(member), SocketType.PAIR);
-    const theirs = zmq.zmq_socket(context.pointerFor(member), SocketType.PAIR);
-    context.forget(member);
-    if (ours === null || theirs === null) {
-      throw zmqFailure("Cannot create the proxy's control sockets");
-    }
-    const linger = findOption("LINGER")!;
-    writeOption(ours, linger, 0);
-    writeOption(theirs, linger, 0);
-    const endpoint = encoder.encode(this.#controlEndpoint + "\0");
-    if (zmq.zmq_bind(theirs, endpoint) !== 0 || zmq.zmq_connect(ours, endpoint) !== 0) {
-      throw zmqFailure("Cannot connect the proxy's control sockets");
-    }
-    this.#control = new SocketIO(ours, "Proxy control socket");
-    this.#proxyControlHandle = native.pointerToBigInt(theirs);
-    this.#theirControl = theirs;
+    const endpoint = `inproc://zmq.proxy.control.${++proxyCount}`;
+    this.#theirControl = openInternalSocket(context, {
+      type: "PAIR",
+      describe: "Proxy control socket",
+      bind: endpoint,
+    });
+    this.#control = openInternalSocket(context, {
+      type: "PAIR",
+      describe: "Proxy control socket",
+      connect: endpoint,
+    });
+    this.#proxyControlHandle = loadNative().pointerToBigInt(this.#theirControl.engine.pointer);
   }
 
   #closeControl(): void {
     void this.#control?.close();
-    if (this.#theirControl !== null) loadNative().zmq.zmq_close(this.#theirControl);
-    this.#theirControl = null;
+    void this.#theirControl?.close();
+    this.#control = this.#theirControl = undefined;
   }
 }

@@ -18,6 +18,7 @@ import {
 } from "./options.ts";
 import { type MonitorReader, SocketEvents, socketMonitor } from "./monitor.ts";
 import { SocketIO } from "./socket_io.ts";
+import { openInternalSocket } from "./internal_socket.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
 
 /** The zmq.h name of a socket type. */
@@ -137,24 +138,13 @@ export abstract class Socket {
   }
 
   #openMonitorReader(endpoint: string): MonitorReader {
-    const zmq = loadNative().zmq;
-    const reader: { engine?: SocketIO } = {};
-    const member = { release: () => reader.engine?.close() ?? Promise.resolve() };
-    const pointer = zmq.zmq_socket(this.context.pointerFor(member), SocketType.PAIR);
-    if (pointer === null) throw zmqFailure("Cannot create the monitor's reader socket");
-    const engine = reader.engine = new SocketIO(pointer, "monitor reader");
-    writeOption(pointer, findOption("LINGER")!, 0);
-    if (zmq.zmq_connect(pointer, encoder.encode(endpoint + "\0")) !== 0) {
-      void engine.close();
-      throw zmqFailure(`Cannot read socket events from ${endpoint}`);
-    }
-    return {
-      receive: () => engine.receive(),
-      close: () => {
-        this.context.forget(member);
-        void engine.close();
-      },
-    };
+    // Listening for events must not keep the process alive by itself.
+    const reader = openInternalSocket(this.context, {
+      type: "PAIR",
+      describe: "monitor reader socket",
+      connect: endpoint,
+    });
+    return { receive: () => reader.engine.receive(), close: () => void reader.close() };
   }
 
   /** True once {@link Socket.close} was called. */

@@ -62,9 +62,13 @@ export class SocketIO implements PollTarget {
   #eventsBuffer = new Int32Array(1);
   #sizeBuffer = new BigUint64Array(1);
 
-  constructor(pointer: Pointer, describe: string) {
+  /** False for background sockets: their waits do not keep the process alive. */
+  readonly holdsProcess: boolean;
+
+  constructor(pointer: Pointer, describe: string, holdsProcess = true) {
     this.pointer = pointer;
     this.describe = describe;
+    this.holdsProcess = holdsProcess;
     this.fd = this.#readInt(SocketOption.FD);
   }
 

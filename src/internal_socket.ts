@@ -1,0 +1,72 @@
+/**
+ * Sockets the library itself uses (monitor readers, proxy control, the ZAP
+ * handler): no public class, linger 0, owned by a context so terminate()
+ * closes them, and optionally without keeping the process alive.
+ *
+ * @module
+ */
+import { SocketType } from "../ffi/constants.ts";
+import { loadNative } from "../ffi/load.ts";
+import type { Context } from "./context.ts";
+import { zmqFailure } from "./errors.ts";
+import { findOption, writeOption } from "./options.ts";
+import { SocketIO } from "./socket_io.ts";
+
+const encoder = new TextEncoder();
+
+/** An internal socket: its engine and how to close it. */
+export interface InternalSocket {
+  readonly engine: SocketIO;
+  /** Closes it and forgets it in its context. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link openInternalSocket}. */
+export interface InternalSocketOptions {
+  type: keyof typeof SocketType;
+  describe: string;
+  /** Whether a pending receive keeps the process alive (default false). */
+  holdsProcess?: boolean;
+  bind?: string;
+  connect?: string;
+}
+
+/** Opens an internal socket in `context`, bound or connected as asked. */
+export function openInternalSocket(
+  context: Context,
+  options: InternalSocketOptions,
+): InternalSocket {
+  const zmq = loadNative().zmq;
+  const holder: { engine?: SocketIO } = {};
+  const member = { release: () => holder.engine?.close() ?? Promise.resolve() };
+  const pointer = zmq.zmq_socket(context.pointerFor(member), SocketType[options.type]);
+  if (pointer === null) {
+    context.forget(member);
+    throw zmqFailure(`Cannot create the ${options.describe}`);
+  }
+  const engine = holder.engine = new SocketIO(
+    pointer,
+    options.describe,
+    options.holdsProcess ?? false,
+  );
+  const close = () => {
+    context.forget(member);
+    return engine.close();
+  };
+  try {
+    writeOption(pointer, findOption("LINGER")!, 0);
+    for (const action of ["bind", "connect"] as const) {
+      const endpoint = options[action];
+      if (endpoint === undefined) continue;
+      const text = encoder.encode(endpoint + "\0");
+      const rc = action === "bind" ? zmq.zmq_bind(pointer, text) : zmq.zmq_connect(pointer, text);
+      if (rc !== 0) {
+        throw zmqFailure(`Cannot ${action} the ${options.describe} to ${endpoint}`, endpoint);
+      }
+    }
+  } catch (error) {
+    void close();
+    throw error;
+  }
+  return { engine, close };
+}
