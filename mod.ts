@@ -50,5 +50,13 @@ export type * from "./src/socket_options.ts";
 export { type Capability, has, version } from "./src/facts.ts";
 export { type CurveKeyPair, curveKeyPair, curvePublic, z85Decode, z85Encode } from "./src/keys.ts";
 export { context } from "./src/default_context.ts";
+export {
+  type AuthDecision,
+  Authenticator,
+  type AuthenticatorOptions,
+  type AuthRequest,
+  type AuthVerdict,
+  ZAP_ENDPOINT,
+} from "./src/auth.ts";
 export { Proxy, type ProxyStatistics } from "./src/proxy.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./src/monitor.ts";

@@ -49,6 +49,7 @@ export class Context {
   #owned: boolean;
   #terminated = false;
   #members = new Set<ContextMember>();
+  #closing = new Set<Promise<void>>();
 
   /** Creates a context with the given options. */
   constructor(options: ContextOptions = {}) {
@@ -137,6 +138,7 @@ export class Context {
     if (this.#terminated) return Promise.resolve();
     this.#terminated = true;
     const released = [...this.#members].map((member) => member.release());
+    released.push(...this.#closing);
     this.#members.clear();
     if (!this.#owned) return Promise.all(released).then(() => {});
     // zmq_ctx_term blocks until every socket is closed, and a socket leaves
@@ -155,9 +157,15 @@ export class Context {
     return this.#pointer;
   }
 
-  /** @ignore Forgets a closed socket. */
-  forget(member: ContextMember): void {
+  /**
+   * @ignore Forgets a closed socket; `released` settles when libzmq has it back,
+   * which terminate() must wait for (zmq_ctx_term blocks on open sockets).
+   */
+  forget(member: ContextMember, released?: Promise<void>): void {
     this.#members.delete(member);
+    if (released === undefined) return;
+    this.#closing.add(released);
+    void released.then(() => this.#closing.delete(released));
   }
 
   #set(name: string, id: number, value: unknown): void {

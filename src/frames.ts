@@ -121,7 +121,8 @@ let slabOffset = 0;
 
 function newFrame(size: number, pooled: boolean): Uint8Array {
   if (!pooled || size > POOLED_FRAME_MAX) return new Uint8Array(size);
-  if (slabOffset + size > SLAB_BYTES) {
+  // A transferred frame detaches the whole slab: start a new one.
+  if (slabOffset + size > SLAB_BYTES || slab.byteLength === 0) {
     slab = new Uint8Array(SLAB_BYTES);
     slabOffset = 0;
   }

@@ -50,8 +50,14 @@ export function openInternalSocket(
     options.holdsProcess ?? false,
   );
   const close = () => {
-    context.forget(member);
-    return engine.close();
+    // Unbinding first frees an inproc name at once (zmq_close frees it later,
+    // on libzmq's reaper thread), so a successor can bind it right away.
+    if (options.bind !== undefined && !engine.closed) {
+      zmq.zmq_unbind(pointer, encoder.encode(options.bind + "\0"));
+    }
+    const released = engine.close();
+    context.forget(member, released);
+    return released;
   };
   try {
     writeOption(pointer, findOption("LINGER")!, 0);

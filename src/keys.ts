@@ -9,6 +9,7 @@ import { zmqFailure } from "./errors.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const Z85_KEY_LENGTH = 40;
+const Z85_TEXT = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]*$/;
 
 /** A CURVE key pair as 40-character Z85 strings. */
 export interface CurveKeyPair {
@@ -121,6 +122,9 @@ export function z85Decode(text: string): Uint8Array {
   }
   if (text.length % 5 !== 0) {
     throw new RangeError(`Z85 text is a multiple of 5 characters, got ${text.length}`);
+  }
+  if (!Z85_TEXT.test(text)) {
+    throw new RangeError("Not valid Z85 text: it has characters outside Z85's alphabet");
   }
   const out = new Uint8Array((text.length / 5) * 4);
   if (

@@ -348,7 +348,11 @@ export function readOption(socket: Pointer, option: OptionSpec): unknown {
 export function writeOption(socket: Pointer, option: OptionSpec, value: unknown): void {
   const bytes = encodeOption(option, value);
   const zmq = loadNative().zmq;
-  if (zmq.zmq_setsockopt(socket, option.id, bytes, bytes.byteLength) !== 0) {
+  // An empty text option means "unset": libzmq takes that as NULL and length 0
+  // (a non-NULL empty string is refused for PLAIN credentials).
+  const empty = bytes.byteLength === 0 && (option.type === "string" || option.type === "bytes");
+  const data = empty ? null as unknown as Uint8Array : bytes;
+  if (zmq.zmq_setsockopt(socket, option.id, data, bytes.byteLength) !== 0) {
     const error = zmqFailure(`Cannot set option ${option.name} (ZMQ_${option.zmqName})`);
     throw error;
   }

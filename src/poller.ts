@@ -97,7 +97,9 @@ class Poller {
   release(target: PollTarget, release: () => void): void {
     this.unwatch(target);
     if (this.#polling && this.#inFlight.has(target)) {
+      // Whoever awaits this close (a context terminating) needs the process alive.
       this.#afterCycle.push(release);
+      this.#holdProcess();
       this.#wake();
     } else {
       release();
@@ -177,6 +179,7 @@ class Poller {
     const released = this.#afterCycle;
     this.#afterCycle = [];
     for (const release of released) release();
+    if (released.length > 0 && this.#holders.size === 0) this.#releaseProcess();
     for (let i = 0; i < order.length; i++) {
       const revents = this.#list.getInt16((i + 1) * POLLFD_BYTES + 6, true);
       const target = order[i];

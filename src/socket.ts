@@ -94,7 +94,11 @@ export abstract class Socket {
       this.context.pointerFor(this.#member),
       SocketType[type],
     );
-    if (pointer === null) throw zmqFailure(`Cannot create a ${className} socket`);
+    if (pointer === null) {
+      const error = zmqFailure(`Cannot create a ${className} socket`);
+      this.context.forget(this.#member);
+      throw error;
+    }
     this[io] = new SocketIO(pointer, `${className} socket`);
     abandoned.register(this, this[io], this);
     try {
@@ -216,8 +220,7 @@ export abstract class Socket {
   close(): void {
     if (this[io].closed) return;
     abandoned.unregister(this);
-    this.context.forget(this.#member);
-    void this[io].close();
+    this.context.forget(this.#member, this[io].close());
   }
 
   /** The same as {@link Socket.close}, for `using`. */

@@ -1,0 +1,209 @@
+import * as zmq from "../mod.ts";
+import {
+  assert,
+  bindAny,
+  closeAll,
+  deepEqual,
+  equal,
+  ok,
+  rejects,
+  sleep,
+  test,
+  texts,
+  throws,
+  uniqueInprocAddress,
+  withTimeout,
+} from "./harness.ts";
+
+test("context: a default context exists and sockets use it", () => {
+  assert(zmq.context instanceof zmq.Context);
+  equal(typeof zmq.context.handle, "bigint");
+  ok(zmq.context.handle !== 0n, "null context handle");
+  const push = new zmq.Push({ linger: 0 });
+  try {
+    equal(push.context, zmq.context);
+  } finally {
+    closeAll(push);
+  }
+});
+
+test("context: sockets of a new context talk over inproc", async () => {
+  const ctx = new zmq.Context({ ioThreads: 2 });
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  const push = new zmq.Push({ context: ctx, linger: 0 });
+  try {
+    equal(typeof ctx.handle, "bigint");
+    ok(ctx.handle !== zmq.context.handle, "a new context has its own handle");
+    equal(pull.context, ctx);
+    push.connect(await bindAny(pull, "inproc"));
+    await push.send(["in", "ctx"]);
+    deepEqual(texts(await withTimeout(pull.receive(), 5_000, "msg")), [
+      "in",
+      "ctx",
+    ]);
+    // tcp works through the context's I/O threads too.
+    const tcpPull = new zmq.Pull({ context: ctx, linger: 0 });
+    try {
+      push.disconnect(pull.lastEndpoint as string);
+      push.connect(await bindAny(tcpPull, "tcp"));
+      await push.send("over tcp");
+      deepEqual(texts(await withTimeout(tcpPull.receive(), 5_000, "tcp")), [
+        "over tcp",
+      ]);
+    } finally {
+      closeAll(tcpPull);
+    }
+  } finally {
+    closeAll(push, pull);
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+});
+
+test("context: inproc names are private to a context", async () => {
+  const ctx = new zmq.Context();
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  const push = new zmq.Push({ linger: 0 });
+  try {
+    const address = uniqueInprocAddress();
+    await pull.bind(address);
+    push.connect(address); // same name, default context: a different place
+    push.trySend("lost in another context");
+    await sleep(100);
+    equal(pull.tryReceive(), null);
+  } finally {
+    closeAll(push, pull);
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+});
+
+test("context: terminate() closes the context's sockets", async () => {
+  const ctx = new zmq.Context({ ioThreads: 1 });
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  const push = new zmq.Push({ context: ctx, linger: 0 });
+  push.connect(await bindAny(pull, "tcp"));
+  await push.send("queued but never read");
+  await withTimeout(ctx.terminate(), 5_000, "terminate with open sockets");
+  equal(pull.closed, true);
+  equal(push.closed, true);
+  await rejects(async () => await push.send("x"), zmq.ZmqError);
+  // Closing again after terminate is harmless.
+  push.close();
+  pull.close();
+});
+
+test("context: terminate() settles a pending receive", async () => {
+  const ctx = new zmq.Context();
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  await bindAny(pull, "inproc");
+  const pending = pull.receive();
+  let outcome = "pending";
+  pending.then(() => outcome = "resolved", () => outcome = "rejected");
+  await sleep(20);
+  await withTimeout(ctx.terminate(), 5_000, "terminate with a receive pending");
+  await sleep(20);
+  equal(outcome, "rejected");
+  equal(pull.closed, true);
+});
+
+test("context: terminate() twice is harmless; new sockets on it fail", async () => {
+  const ctx = new zmq.Context();
+  await withTimeout(ctx.terminate(), 5_000, "terminate");
+  await withTimeout(ctx.terminate(), 5_000, "terminate again");
+  throws(() => new zmq.Push({ context: ctx }), zmq.ZmqError);
+});
+
+test("context: fromHandle shares one context", async () => {
+  const ctx = new zmq.Context();
+  const shared = zmq.Context.fromHandle(ctx.handle);
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  const push = new zmq.Push({ context: shared, linger: 0 });
+  try {
+    assert(shared instanceof zmq.Context);
+    equal(shared.handle, ctx.handle);
+    push.connect(await bindAny(pull, "inproc"));
+    await push.send("shared");
+    deepEqual(texts(await withTimeout(pull.receive(), 5_000, "msg")), [
+      "shared",
+    ]);
+  } finally {
+    closeAll(push, pull);
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+});
+
+test("context: closed sockets are given back to libzmq (no leak)", async () => {
+  // libzmq allows 1023 sockets per context by default: without real closes,
+  // this loop would run out.
+  const ctx = new zmq.Context();
+  try {
+    for (let i = 0; i < 1_500; i++) {
+      const socket = new zmq.Pair({ context: ctx, linger: 0 });
+      await socket.bind(uniqueInprocAddress());
+      socket.close();
+    }
+  } finally {
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+}, { timeout: 30_000 });
+
+test("context: a Worker joins the context by its handle and talks inproc", async () => {
+  const ctx = new zmq.Context();
+  const pull = new zmq.Pull({ context: ctx, linger: 0 });
+  const messages: unknown[] = [];
+  let failure: Error | undefined;
+  const worker = new Worker(
+    new URL("./fixtures/worker_push.ts", import.meta.url).href,
+    { type: "module" },
+  );
+  worker.onmessage = (event) => messages.push(event.data);
+  worker.onerror = (event) => {
+    failure = new Error(`worker error: ${event.message}`);
+  };
+  const next = async (what: string) => {
+    const deadline = Date.now() + 10_000;
+    while (messages.length === 0 && !failure && Date.now() < deadline) {
+      await sleep(5);
+    }
+    if (failure) throw failure;
+    if (messages.length === 0) throw new Error(`no ${what} from the worker`);
+    return messages.shift();
+  };
+  try {
+    const endpoint = await bindAny(pull, "inproc");
+    equal(await next("ready message"), "ready");
+    worker.postMessage({ handle: ctx.handle, endpoint });
+    const frames = await withTimeout(pull.receive(), 10_000, "the worker's message");
+    equal(texts(frames.slice(0, 1))[0], "from worker");
+    deepEqual(Array.from(frames[1]), [1, 2, 3]);
+    equal(await next("report"), "sent");
+  } finally {
+    worker.terminate();
+    // terminate() closes pull itself (and waits for that close).
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+}, { timeout: 20_000 });
+
+test("context: options are applied (maxSockets limits the sockets)", async () => {
+  const ctx = new zmq.Context({ maxSockets: 2 });
+  const sockets: zmq.Socket[] = [];
+  try {
+    sockets.push(new zmq.Pair({ context: ctx, linger: 0 }));
+    sockets.push(new zmq.Pair({ context: ctx, linger: 0 }));
+    throws(
+      () => sockets.push(new zmq.Pair({ context: ctx, linger: 0 })),
+      (error: unknown) => {
+        assert(error instanceof zmq.ZmqError, `not a ZmqError: ${error}`);
+        equal(error.code, "EMFILE");
+        return true;
+      },
+    );
+  } finally {
+    closeAll(...sockets);
+    await withTimeout(ctx.terminate(), 5_000, "terminate");
+  }
+});
+
+test("context: bad options are TypeErrors", () => {
+  throws(() => new zmq.Context({ ioThreads: "two" as unknown as number }), TypeError);
+  throws(() => new zmq.Context({ ioThreads: 1.5 }), TypeError);
+});

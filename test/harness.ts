@@ -1,0 +1,265 @@
+/**
+ * A thin shim so every test file runs unchanged under `deno test -A` and
+ * `bun test`: one `test()` that registers with the runtime's own runner, the
+ * assertions of `node:assert/strict`, and the few helpers the socket tests
+ * share (unique addresses, transports, timeouts).
+ *
+ * @module
+ */
+
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+export {
+  deepEqual,
+  default as assert,
+  equal,
+  fail,
+  match,
+  notDeepEqual,
+  notEqual,
+  ok,
+  rejects,
+  throws,
+} from "node:assert/strict";
+
+/** Which runtime runs the tests. */
+export const runtime: "deno" | "bun" = "Deno" in globalThis ? "deno" : "bun";
+
+/** The default bound on a single test, in milliseconds. */
+export const DEFAULT_TIMEOUT = 15_000;
+
+/** Options of {@link test}. */
+export interface TestOptions {
+  /** Fail the test (loudly, with its name) after this many milliseconds. */
+  timeout?: number;
+  /** Register the test but do not run it. */
+  ignore?: boolean;
+}
+
+type TestFn = () => Promise<void> | void;
+type BunTest = {
+  (name: string, fn: () => Promise<void>, timeout?: number): void;
+  skip(name: string, fn: () => Promise<void>): void;
+};
+
+// Resolved at run time only, with a non-literal specifier, so that Deno's
+// type checker never tries to resolve "bun:test".
+let bunTest: BunTest | undefined;
+if (runtime === "bun") {
+  const spec = "bun:test";
+  bunTest = ((await import(spec)) as { test: BunTest }).test;
+}
+
+/** Run `fn`, failing with the test's name if it takes longer than `ms`. */
+async function runBounded(name: string, fn: TestFn, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Test "${name}" timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([Promise.resolve().then(fn), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Register a test with Deno's or Bun's runner. Every test is bounded by a
+ * timeout (default {@link DEFAULT_TIMEOUT}) that fails it with its name.
+ */
+export function test(name: string, fn: TestFn, options: TestOptions = {}) {
+  const ms = options.timeout ?? DEFAULT_TIMEOUT;
+  const bounded = () => runBounded(name, fn, ms);
+  if (runtime === "deno") {
+    Deno.test({
+      name,
+      fn: bounded,
+      ignore: options.ignore ?? false,
+      sanitizeOps: false,
+      sanitizeResources: false,
+    });
+  } else if (options.ignore) {
+    bunTest!.skip(name, bounded);
+  } else {
+    // Bun's own timeout sits above ours so that ours, with the name, fires.
+    bunTest!(name, bounded, ms + 5_000);
+  }
+}
+
+/** Reject with a clear message if `promise` does not settle within `ms`. */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolve after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+let counter = 0;
+function unique(): string {
+  counter += 1;
+  const random = Math.random().toString(36).slice(2, 8);
+  return `${process.pid}-${counter}-${random}`;
+}
+
+/** A fresh `inproc://` address nobody else uses. */
+export function uniqueInprocAddress(): string {
+  return `inproc://zmq-test-${unique()}`;
+}
+
+/** A fresh `ipc://` address under the OS temp dir. */
+export function uniqueIpcAddress(): string {
+  return `ipc://${join(tmpdir(), `zmq-test-${unique()}.sock`)}`;
+}
+
+/** The transports every pattern is tested over. */
+export const transports = ["tcp", "ipc", "inproc"] as const;
+/** One of {@link transports}. */
+export type Transport = typeof transports[number];
+
+/**
+ * An endpoint to bind for `transport`: "tcp://127.0.0.1:*" (read the real one
+ * from `lastEndpoint` after binding), a unique ipc path or inproc name.
+ */
+export function endpointFor(transport: Transport): string {
+  switch (transport) {
+    case "tcp":
+      return "tcp://127.0.0.1:*";
+    case "ipc":
+      return uniqueIpcAddress();
+    case "inproc":
+      return uniqueInprocAddress();
+  }
+}
+
+/** The little of a socket that {@link bindAny} needs. */
+export interface Bindable {
+  bind(endpoint: string): Promise<void>;
+  readonly lastEndpoint: unknown;
+}
+
+/**
+ * Bind `socket` to a fresh endpoint of `transport` and return the endpoint a
+ * peer can connect to (for tcp, the port chosen by the system).
+ */
+export async function bindAny(
+  socket: Bindable,
+  transport: Transport,
+): Promise<string> {
+  const endpoint = endpointFor(transport);
+  await socket.bind(endpoint);
+  if (transport !== "tcp") return endpoint;
+  const last = socket.lastEndpoint;
+  if (typeof last !== "string" || !/^tcp:\/\/127\.0\.0\.1:\d+$/.test(last)) {
+    throw new Error(
+      `lastEndpoint after binding "${endpoint}" should be a concrete tcp ` +
+        `endpoint, got ${String(last)}`,
+    );
+  }
+  return last;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes of `text`. */
+export function bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** The UTF-8 text of one frame. */
+export function text(frame: Uint8Array): string {
+  return decoder.decode(frame);
+}
+
+/** The UTF-8 text of every frame of a message. */
+export function texts(frames: Uint8Array[]): string[] {
+  return frames.map(text);
+}
+
+/** Close every socket given, ignoring ones already closed or missing. */
+export function closeAll(
+  ...sockets: ({ close(): void } | undefined | null)[]
+): void {
+  for (const socket of sockets) {
+    try {
+      socket?.close();
+    } catch {
+      // closing is best effort in cleanup
+    }
+  }
+}
+
+/** The executable of the runtime running the tests. */
+export const runtimeExecutable: string = runtime === "deno" ? Deno.execPath() : process.execPath;
+
+/** The command line that runs `script` with the current runtime. */
+export function runtimeCommand(script: string): string[] {
+  return runtime === "deno"
+    ? [runtimeExecutable, "run", "-A", script]
+    : [runtimeExecutable, script];
+}
+
+/** The little of a receiving socket that {@link pumpUntilReceived} needs. */
+export interface Receiving {
+  receive(options?: { timeout?: number }): Promise<Uint8Array[]>;
+}
+
+/**
+ * Call `sendOnce` repeatedly until `receiver` gets a message, and return that
+ * message: the cure for pub/sub's slow joiner, where messages published
+ * before a subscription reaches the publisher are dropped.
+ */
+export async function pumpUntilReceived(
+  sendOnce: () => unknown,
+  receiver: Receiving,
+  ms = 5_000,
+): Promise<Uint8Array[]> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await sendOnce();
+    try {
+      return await receiver.receive({ timeout: 25 });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "EAGAIN") throw error;
+    }
+  }
+  throw new Error(`Nothing arrived within ${ms} ms while pumping messages`);
+}
+
+/** Receive messages until one satisfies `accept`; return it. */
+export async function receiveUntil(
+  receiver: Receiving,
+  accept: (frames: Uint8Array[]) => boolean,
+  ms = 5_000,
+): Promise<Uint8Array[]> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const frames = await receiver.receive({
+      timeout: Math.max(1, deadline - Date.now()),
+    });
+    if (accept(frames)) return frames;
+  }
+  throw new Error(`No matching message arrived within ${ms} ms`);
+}
