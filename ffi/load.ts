@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Adapter, Libc, Native } from "./native.ts";
-import { libcSymbols, zmqSymbols } from "./symbols.ts";
+import type { Adapter, Libc, Native, Ppoll } from "./native.ts";
+import { libcSymbols, ppollSymbols, zmqSymbols } from "./symbols.ts";
 
 /** The environment variable that names libzmq's path, overriding the search. */
 export const LIBRARY_PATH_VARIABLE = "LIBZMQ_PATH";
@@ -84,6 +84,25 @@ export function loadLibc(): Libc | null {
     }
   }
   return libcCache;
+}
+
+let ppollCache: Ppoll | null | undefined;
+
+/** libc's ppoll, or null where libc lacks it (macOS, Windows). */
+export function loadPpoll(): Ppoll | null {
+  if (ppollCache !== undefined) return ppollCache;
+  ppollCache = null;
+  if (runtimeAdapter.os === "linux") {
+    for (const name of ["libc.so.6", "libc.so"]) {
+      try {
+        ppollCache = runtimeAdapter.open(name, ppollSymbols);
+        break;
+      } catch {
+        // try the next name
+      }
+    }
+  }
+  return ppollCache;
 }
 
 function permissionError(error: unknown): LibraryLoadError {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LibcSymbols, NativeType, SymbolSpec, ZmqSymbols } from "./symbols.ts";
+import type { LibcSymbols, NativeType, PpollSymbols, SymbolSpec, ZmqSymbols } from "./symbols.ts";
 
 declare const pointerBrand: unique symbol;
 /** An opaque C pointer; `null` is NULL. Its representation belongs to the adapter. */
@@ -78,6 +78,8 @@ export interface Native {
 
 /** libc, bound by the same adapter (poll for the poller thread, dlopen for the loader). */
 export type Libc = Functions<LibcSymbols>;
+/** libc's ppoll, where it exists. */
+export type Ppoll = Functions<PpollSymbols>;
 
 /** The part of an adapter that load.ts drives. */
 export interface Adapter {

@@ -370,7 +370,22 @@ export const libcSymbols = {
   dlerror: { parameters: [], result: "pointer" }, // char *
 } as const satisfies Record<string, SymbolSpec>;
 
+/** ppoll(2), where libc has it (Linux): a wait with a sub-millisecond timeout. */
+export const ppollSymbols = {
+  ppoll: {
+    parameters: [
+      "buffer", // struct pollfd *fds
+      "usize", // nfds_t nfds
+      "buffer", // const struct timespec *tmo_p
+      "pointer", // const sigset_t *sigmask (NULL)
+    ],
+    result: "i32",
+  },
+} as const satisfies Record<string, SymbolSpec>;
+
 /** The libzmq symbol table's type. */
 export type ZmqSymbols = typeof zmqSymbols;
 /** The libc symbol table's type. */
 export type LibcSymbols = typeof libcSymbols;
+/** The ppoll table's type. */
+export type PpollSymbols = typeof ppollSymbols;

@@ -11,6 +11,11 @@ import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrames } from "./frames.ts";
 import { poller, type PollTarget } from "./poller.ts";
+import { BRIEF_WAIT_BUDGET_US, briefWaitsAvailable, waitReadable } from "./brief_wait.ts";
+
+const BRIEF_WAITS = briefWaitsAvailable() &&
+  (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.ZMQ_BRIEF_WAITS !==
+    "0";
 
 /** Options for one `receive()` or `send()`. */
 export interface WaitOptions {
@@ -280,12 +285,57 @@ export class SocketIO implements PollTarget {
     this.#syncRun = 0;
     // ZMQ_FD is edge-triggered: the state may already be ready without a
     // new edge coming, so look before waiting.
-    if (this.#serve()) poller().watch(this);
+    if (!this.#serve()) return;
+    if (this.#briefWaitWorthTrying()) {
+      const started = performance.now();
+      const deadline = started + BRIEF_WAIT_BUDGET_US / 1000;
+      for (let now = started; now < deadline; now = performance.now()) {
+        if (!waitReadable(this.fd, (deadline - now) * 1000)) break;
+        if (!this.#serve()) {
+          this.#recordWait(performance.now() - started);
+          return;
+        }
+      }
+      this.#briefWaitFailed();
+    }
+    this.#waitStarted = performance.now();
+    poller().watch(this);
   }
 
   /** Called by the poller when the fd is signalled. */
   onSignal(): void {
-    if (!this.#serve()) poller().unwatch(this);
+    if (!this.#serve()) {
+      this.#recordWait(performance.now() - this.#waitStarted);
+      poller().unwatch(this);
+    }
+  }
+
+  // Brief waits pay off only where waits have been short; after one that
+  // timed out, the socket backs off (doubling) before trying again.
+  #typicalWaitMs = Infinity;
+  #waitStarted = 0;
+  #briefBackoff = 0;
+  #briefSkips = 0;
+
+  #briefWaitWorthTrying(): boolean {
+    if (!BRIEF_WAITS || this.#typicalWaitMs > BRIEF_WAIT_BUDGET_US / 1000) return false;
+    if (this.#briefSkips > 0) {
+      this.#briefSkips--;
+      return false;
+    }
+    return true;
+  }
+
+  #briefWaitFailed(): void {
+    this.#briefBackoff = Math.min(Math.max(this.#briefBackoff * 2, 16), 4096);
+    this.#briefSkips = this.#briefBackoff;
+  }
+
+  #recordWait(milliseconds: number): void {
+    this.#typicalWaitMs = this.#typicalWaitMs === Infinity
+      ? milliseconds
+      : this.#typicalWaitMs * 0.75 + milliseconds * 0.25;
+    if (milliseconds < BRIEF_WAIT_BUDGET_US / 1000) this.#briefBackoff = 0;
   }
 
   onPollerFailure(error: Error): void {
