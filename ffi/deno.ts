@@ -20,10 +20,12 @@ export const adapter: Adapter = {
   runtime: "deno",
   os: Deno.build.os,
   env(name) {
+    // Ask quietly: without --allow-env, Deno would otherwise prompt on a TTY.
     try {
-      return Deno.env.get(name);
+      const status = Deno.permissions.querySync({ name: "env", variable: name });
+      return status.state === "granted" ? Deno.env.get(name) : undefined;
     } catch {
-      return undefined; // no --allow-env: behave as if unset
+      return undefined;
     }
   },
   open(path, table) {

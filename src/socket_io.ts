@@ -6,16 +6,15 @@
  * @module
  */
 import { Poll, SocketOption } from "../ffi/constants.ts";
-import { loadNative } from "../ffi/load.ts";
+import { loadNative, runtime } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrames } from "./frames.ts";
 import { poller, type PollTarget } from "./poller.ts";
 import { BRIEF_WAIT_BUDGET_US, briefWaitsAvailable, waitReadable } from "./brief_wait.ts";
 
-const BRIEF_WAITS = briefWaitsAvailable() &&
-  (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.ZMQ_BRIEF_WAITS !==
-    "0";
+// ZMQ_BRIEF_WAITS=0 turns brief waits off (every wait then goes to the poller thread).
+const BRIEF_WAITS = briefWaitsAvailable() && runtime.env("ZMQ_BRIEF_WAITS") !== "0";
 
 /** Options for one `receive()` or `send()`. */
 export interface WaitOptions {

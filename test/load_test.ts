@@ -1,0 +1,38 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+import { equal, ok, runtimeCommand, test, withTimeout } from "./harness.ts";
+
+function runWithEnv(env: Record<string, string>): Promise<string> {
+  const script = fileURLToPath(new URL("./fixtures/load_missing.ts", import.meta.url));
+  const [command, ...args] = runtimeCommand(script);
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => out += chunk);
+  return withTimeout(
+    new Promise<string>((resolve) => child.on("exit", () => resolve(out.trim()))),
+    15_000,
+    "the loader child to exit",
+  );
+}
+
+test("load: a missing libzmq names what was tried, the variable, and how to install", async () => {
+  const out = await runWithEnv({ LIBZMQ_PATH: "/nowhere/libzmq.so.5" });
+  const error = JSON.parse(out);
+  equal(error.name, "LibraryLoadError");
+  equal(error.code, "ELIBACC");
+  ok(error.message.includes("/nowhere/libzmq.so.5"), error.message);
+  ok(error.message.includes("LIBZMQ_PATH"), error.message);
+  ok(error.message.includes("apt-get install"), error.message);
+  ok(error.message.includes("brew install zeromq"), error.message);
+  ok(!/\bat \w+ \(/.test(error.message), "the message carries a stack trace");
+});
+
+test("load: LIBZMQ_PATH pointing at the real library works", async () => {
+  const out = await runWithEnv({ LIBZMQ_PATH: "libzmq.so.5" });
+  equal(out, "loaded");
+});
