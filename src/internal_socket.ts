@@ -25,8 +25,6 @@ export interface InternalSocket {
 export interface InternalSocketOptions {
   type: keyof typeof SocketType;
   describe: string;
-  /** Whether a pending receive keeps the process alive (default false). */
-  holdsProcess?: boolean;
   bind?: string;
   connect?: string;
 }
@@ -44,11 +42,7 @@ export function openInternalSocket(
     context.forget(member);
     throw zmqFailure(`Cannot create the ${options.describe}`);
   }
-  const engine = holder.engine = new SocketIO(
-    pointer,
-    options.describe,
-    options.holdsProcess ?? false,
-  );
+  const engine = holder.engine = new SocketIO(pointer, options.describe);
   const close = () => {
     // Unbinding first frees an inproc name at once (zmq_close frees it later,
     // on libzmq's reaper thread), so a successor can bind it right away.

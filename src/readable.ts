@@ -71,9 +71,10 @@ export function Readable<Base extends SocketClass>(
     }
 
     [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
-      const engine = this[io];
+      // The iterator holds the socket (not just its engine), so a socket
+      // referenced only by a running loop is not collected and closed.
       const iterator: AsyncIterableIterator<Uint8Array[]> = {
-        next: () => engine.next(),
+        next: () => this[io].next(),
         // Leaving a for-await loop early leaves the socket open and usable.
         return: () => Promise.resolve({ done: true, value: undefined }),
         [Symbol.asyncIterator]: () => iterator,

@@ -48,8 +48,11 @@ export const io: unique symbol = Symbol("zmq.io");
 const encoder = new TextEncoder();
 
 // Sockets dropped without close() are closed when collected.
-const abandoned = new FinalizationRegistry<SocketIO>((engine) => {
-  void engine.close();
+// The registry holds only the engine and the context, never the socket.
+const abandoned = new FinalizationRegistry<
+  { engine: SocketIO; context: Context; member: ContextMember }
+>(({ engine, context, member }) => {
+  context.forget(member, engine.close());
 });
 
 /**
@@ -89,7 +92,10 @@ export abstract class Socket {
     this.type = type;
     this.context = context ?? defaultContextInstance();
     const className = new.target.name;
-    this.#member = { release: () => this[io].close() };
+    // The context holds this member, so it must not hold the socket itself:
+    // an abandoned socket has to stay collectable.
+    const holder: { engine?: SocketIO } = {};
+    this.#member = { release: () => holder.engine?.close() ?? Promise.resolve() };
     const pointer = loadNative().zmq.zmq_socket(
       this.context.pointerFor(this.#member),
       SocketType[type],
@@ -99,8 +105,12 @@ export abstract class Socket {
       this.context.forget(this.#member);
       throw error;
     }
-    this[io] = new SocketIO(pointer, `${className} socket`);
-    abandoned.register(this, this[io], this);
+    this[io] = holder.engine = new SocketIO(pointer, `${className} socket`, this);
+    abandoned.register(
+      this,
+      { engine: this[io], context: this.context, member: this.#member },
+      this,
+    );
     try {
       for (const [name, value] of Object.entries(settings)) {
         if (value === undefined) continue;

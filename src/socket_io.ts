@@ -58,6 +58,9 @@ export class SocketIO implements PollTarget {
   #receivers: Waiter<Uint8Array[]>[] = [];
   #senders: PendingSend[] = [];
   #closed = false;
+  #owner: WeakRef<object> | undefined;
+  // Never read: a strong reference that keeps the owner alive while it waits.
+  #anchor: object | undefined;
   #released: Promise<void> | undefined;
   #lentTo: string | undefined;
   #onCloseWhileLent: (() => void) | undefined;
@@ -69,10 +72,15 @@ export class SocketIO implements PollTarget {
   /** False for background sockets: their waits do not keep the process alive. */
   readonly holdsProcess: boolean;
 
-  constructor(pointer: Pointer, describe: string, holdsProcess = true) {
+  /**
+   * `owner` is the public socket, if any: held weakly, and strongly only while
+   * an operation waits, so a pending receive keeps its socket from being collected.
+   */
+  constructor(pointer: Pointer, describe: string, owner?: object) {
     this.pointer = pointer;
     this.describe = describe;
-    this.holdsProcess = holdsProcess;
+    this.holdsProcess = owner !== undefined;
+    this.#owner = owner === undefined ? undefined : new WeakRef(owner);
     this.fd = this.#readInt(SocketOption.FD);
   }
 
@@ -277,11 +285,12 @@ export class SocketIO implements PollTarget {
     const index = queue.indexOf(waiter);
     if (index >= 0) queue.splice(index, 1);
     settle(waiter);
-    if (this.#receivers.length === 0 && this.#senders.length === 0) poller().unwatch(this);
+    if (this.#receivers.length === 0 && this.#senders.length === 0) this.#idle();
   }
 
   #wait(): void {
     this.#syncRun = 0;
+    this.#anchor = this.#owner?.deref();
     // ZMQ_FD is edge-triggered: the state may already be ready without a
     // new edge coming, so look before waiting.
     if (!this.#serve()) return;
@@ -305,7 +314,7 @@ export class SocketIO implements PollTarget {
   onSignal(): void {
     if (!this.#serve()) {
       this.#recordWait(performance.now() - this.#waitStarted);
-      poller().unwatch(this);
+      this.#idle();
     }
   }
 
@@ -410,7 +419,7 @@ export class SocketIO implements PollTarget {
   #afterOperation(): void {
     if (this.#receivers.length > 0 || this.#senders.length > 0) {
       queueMicrotask(() => {
-        if (!this.#closed && !this.#serve()) poller().unwatch(this);
+        if (!this.#closed && !this.#serve()) this.#idle();
       });
     }
   }
@@ -431,7 +440,14 @@ export class SocketIO implements PollTarget {
     return this.#eventsBuffer[0];
   }
 
+  /** Nothing waits any more: stop polling and let the socket be collected again. */
+  #idle(): void {
+    this.#anchor = undefined;
+    poller().unwatch(this);
+  }
+
   #failAll(error: unknown): void {
+    this.#anchor = undefined;
     const waiters = [...this.#receivers, ...this.#senders];
     this.#receivers = [];
     this.#senders = [];

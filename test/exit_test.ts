@@ -219,3 +219,13 @@ test(`exit (${runtime}): terminate() right after closing a waiting socket return
   assertCleanExit(exit);
   equal(exit.stdout.trim(), "rejected\nterminated");
 }, { timeout: 20_000 });
+
+test(
+  `gc (${runtime}): sockets dropped without close() are reclaimed by the finalizer`,
+  async () => {
+    const exit = await run("gc_abandoned.ts", 15_000);
+    assertCleanExit(exit);
+    equal(exit.stdout.trim(), "reclaimed 20 of 20");
+  },
+  { timeout: 20_000 },
+);
