@@ -6,7 +6,7 @@
  */
 import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
-import type { Pointer } from "../ffi/native.ts";
+import type { Native, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
@@ -66,13 +66,21 @@ let stagingPointer: Pointer | undefined;
 const messageStorage = new BigUint64Array(new ArrayBuffer(MSG_T_SIZE));
 let messagePointer: Pointer | undefined;
 const LARGE_FRAME = 64 * 1024;
+// Bound on first use, then read from module scope on the hot path.
+let native: Native;
+let zmq: Native["zmq"];
+let size: Native["sizeArgument"];
+let pooled = false;
 
 function ensurePointers(): void {
   if (messagePointer !== undefined) return;
-  const native = loadNative();
+  native = loadNative();
+  zmq = native.zmq;
+  size = native.sizeArgument;
+  pooled = native.poolSmallFrames;
   stagingPointer = native.pointerOf(staging);
   messagePointer = native.pointerOf(messageStorage);
-  native.zmq.zmq_msg_init(messagePointer);
+  zmq.zmq_msg_init(messagePointer);
 }
 
 /**
@@ -82,9 +90,6 @@ function ensurePointers(): void {
  */
 export function sendFrames(socket: Pointer, frames: readonly Frame[], start: number): number {
   ensurePointers();
-  const native = loadNative();
-  const zmq = native.zmq;
-  const size = native.sizeArgument;
   const last = frames.length - 1;
   for (let i = start; i <= last; i++) {
     const frame = frames[i];
@@ -134,10 +139,10 @@ function newFrame(size: number, pooled: boolean): Uint8Array {
 /** Receives one whole message without blocking; null when none is waiting. */
 export function receiveFrames(socket: Pointer): Uint8Array[] | null {
   ensurePointers();
-  const native = loadNative();
-  const zmq = native.zmq;
   const msg = messagePointer!;
-  if (zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT) < 0) {
+  // zmq_msg_recv returns the frame's size, which saves a zmq_msg_size call.
+  let length = zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT);
+  if (length < 0) {
     const errno = zmq.zmq_errno();
     if (errno === EAGAIN) return null;
     throw errorFor(errno, "Cannot receive");
@@ -145,16 +150,14 @@ export function receiveFrames(socket: Pointer): Uint8Array[] | null {
   const frames: Uint8Array[] = [];
   let large = false;
   for (;;) {
-    const size = Number(zmq.zmq_msg_size(msg));
-    const frame = newFrame(size, native.poolSmallFrames);
-    native.copyInto(zmq.zmq_msg_data(msg), frame);
+    const frame = newFrame(length, pooled);
+    if (length > 0) native.copyInto(zmq.zmq_msg_data(msg), frame);
     frames.push(frame);
-    if (size >= LARGE_FRAME) large = true;
+    if (length >= LARGE_FRAME) large = true;
     if (zmq.zmq_msg_more(msg) === 0) break;
     // The rest of a multipart message is already here: libzmq delivers messages whole.
-    if (zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT) < 0) {
-      throw zmqFailure("Cannot receive the rest of a multipart message");
-    }
+    length = zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT);
+    if (length < 0) throw zmqFailure("Cannot receive the rest of a multipart message");
   }
   if (large) {
     // Give a large body back now rather than at the next receive.
