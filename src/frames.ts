@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Native, Pointer } from "../ffi/native.ts";
@@ -124,7 +125,16 @@ const POOLED_FRAME_MAX = 1024;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabOffset = 0;
 
+// Large frames are about to be overwritten whole: skip zero-filling them
+// (it costs ~10 µs per 64 KiB in Deno, ~2 µs in Bun). A plain Uint8Array
+// view is returned, not a Buffer.
+const UNZEROED_FRAME_MIN = 16 * 1024;
+
 function newFrame(size: number, pooled: boolean): Uint8Array {
+  if (size >= UNZEROED_FRAME_MIN) {
+    const memory = Buffer.allocUnsafeSlow(size);
+    return new Uint8Array(memory.buffer, memory.byteOffset, size);
+  }
   if (!pooled || size > POOLED_FRAME_MAX) return new Uint8Array(size);
   // A transferred frame detaches the whole slab: start a new one.
   if (slabOffset + size > SLAB_BYTES || slab.byteLength === 0) {
