@@ -58,5 +58,11 @@ export {
   type AuthVerdict,
   ZAP_ENDPOINT,
 } from "./src/auth.ts";
+export {
+  type Certificate,
+  loadCertificate,
+  loadCertificateDirectory,
+  saveCertificate,
+} from "./src/certificates.ts";
 export { Proxy, type ProxyStatistics } from "./src/proxy.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./src/monitor.ts";

@@ -9,6 +9,7 @@ import { defaultContextInstance } from "./context.ts";
 import { misuse, ZmqError } from "./errors.ts";
 import { type InternalSocket, openInternalSocket } from "./internal_socket.ts";
 import { z85Encode } from "./keys.ts";
+import { loadCertificateDirectory } from "./certificates.ts";
 
 /** The endpoint libzmq asks for authentication decisions. */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
@@ -56,6 +57,11 @@ export interface AuthenticatorOptions {
   plain?: Record<string, string>;
   /** CURVE public keys (Z85 or 32 bytes) that may connect, or "any" for every client. */
   curve?: (string | Uint8Array)[] | "any";
+  /**
+   * A directory of public certificates (czmq's ZPL files) whose keys may
+   * connect, in addition to `curve`; {@link Authenticator.reloadCertificates} rereads it.
+   */
+  certificates?: string;
   /** Serve only this ZAP domain; requests for others are refused. */
   domain?: string;
   /** A custom decision, asked after the address checks pass. */
@@ -89,6 +95,7 @@ export class Authenticator {
   #socket: InternalSocket;
   #options: AuthenticatorOptions;
   #curveKeys: Set<string> | "any" | undefined;
+  #certificateKeys = new Set<string>();
   #serving: Promise<void>;
   #closed = false;
 
@@ -99,6 +106,7 @@ export class Authenticator {
     }
     this.#options = options;
     this.#curveKeys = curveKeySet(options.curve);
+    this.reloadCertificates();
     const context = options.context ?? defaultContextInstance();
     try {
       this.#socket = openInternalSocket(context, {
@@ -119,9 +127,17 @@ export class Authenticator {
     this.#serving = this.#serve();
   }
 
-  /** Replaces the CURVE allowlist (for example after reloading a certificates directory). */
+  /** Replaces the CURVE allowlist given as `curve`. */
   setCurveKeys(keys: (string | Uint8Array)[] | "any"): void {
     this.#curveKeys = curveKeySet(keys);
+  }
+
+  /** Rereads the `certificates` directory (after certificates were added or removed). */
+  reloadCertificates(): void {
+    const directory = this.#options.certificates;
+    this.#certificateKeys = directory === undefined
+      ? new Set()
+      : new Set(loadCertificateDirectory(directory));
   }
 
   /** Stops serving and frees the ZAP endpoint for another Authenticator. */
@@ -222,10 +238,11 @@ export class Authenticator {
         const keys = this.#curveKeys;
         if (keys === "any") {
           allowed = { allowed: true, reason: "any CURVE key accepted", userId: request.publicKey! };
-        } else if (keys?.has(request.publicKey!)) {
+        } else if (keys?.has(request.publicKey!) || this.#certificateKeys.has(request.publicKey!)) {
           allowed = { allowed: true, reason: "CURVE key allowed", userId: request.publicKey! };
         } else {
-          allowed = no(keys === undefined ? "no CURVE keys configured" : "CURVE key not allowed");
+          const none = keys === undefined && this.#options.certificates === undefined;
+          allowed = no(none ? "no CURVE keys configured" : "CURVE key not allowed");
         }
         break;
       }
