@@ -326,3 +326,21 @@ for (const mechanism of ["NULL", "CURVE"] as const) {
     { ignore: mechanism === "CURVE" && !curve },
   );
 }
+
+test("auth: a malformed ZAP request gets an error reply, not a crash or an open door", async () => {
+  const context = new zmq.Context();
+  const auth = new zmq.Authenticator({ context, curve: "any" });
+  const fake = new zmq.Request({ context, linger: 0 });
+  try {
+    fake.connect(zmq.ZAP_ENDPOINT);
+    await fake.send(["2.0", "id-1", "", "127.0.0.1", "", "CURVE"]);
+    const [version, id, status] = texts(await withTimeout(fake.receive(), 5_000, "a ZAP reply"));
+    deepEqual([version, id, status], ["1.0", "id-1", "500"]);
+    await fake.send(["1.0", "id-2", "", "127.0.0.1", "", "CURVE", "short key"]);
+    const reply = texts(await withTimeout(fake.receive(), 5_000, "a ZAP reply"));
+    equal(reply[2], "400", "a CURVE key of the wrong length is refused");
+  } finally {
+    closeAll(fake);
+    await auth.close();
+  }
+});
