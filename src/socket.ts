@@ -312,6 +312,7 @@ export abstract class Socket {
     if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;
     this.#lastEndpoint = last === "" ? null : last;
+    if (action === "disconnect" || action === "unbind") this[io].settleSoon();
   }
 }
 

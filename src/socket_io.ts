@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { Poll, SocketOption } from "../ffi/constants.ts";
 import { loadNative, runtime } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
@@ -44,6 +45,8 @@ const SYNC_RUN_LIMIT = 256;
 const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === "function"
   ? (resume) => setImmediate(resume)
   : (resume) => setTimeout(resume, 0);
+
+const SETTLE_DELAYS_MS = [1, 10, 50, 200, 1000];
 
 const DONE: IteratorResult<Uint8Array[], undefined> = Object.freeze({
   done: true,
@@ -454,6 +457,25 @@ export class SocketIO implements PollTarget {
     for (const waiter of waiters) {
       settle(waiter);
       waiter.reject(error);
+    }
+  }
+
+  /**
+   * libzmq acts on a disconnect or unbind only when the socket is next
+   * called; an idle socket may not be called for a long time. Calling it a
+   * few times over the next second lets the change take effect.
+   */
+  settleSoon(): void {
+    for (const delay of SETTLE_DELAYS_MS) {
+      const timer = setUnrefableTimeout(() => {
+        if (this.#closed || this.lent) return;
+        if (this.#receivers.length > 0 || this.#senders.length > 0) {
+          if (!this.#serve()) this.#idle();
+        } else {
+          this.#events();
+        }
+      }, delay);
+      timer.unref(); // never keeps the process alive
     }
   }
 

@@ -131,8 +131,8 @@ test(
         (e: unknown) => (e as zmq.ZmqError).code === "EAGAIN",
       );
       // Once admitted, the refused client would retry and get in too: drop it first.
-    early.close();
-    zmq.saveCertificate(join(dir, "client.key"), client);
+      early.close();
+      zmq.saveCertificate(join(dir, "client.key"), client);
       auth.reloadCertificates();
       late.connect(endpoint);
       await late.send("after the certificate");

@@ -1,5 +1,5 @@
 import * as zmq from "../mod.ts";
-import { closeAll, deepEqual, equal, ok, rejects, test, withTimeout } from "./harness.ts";
+import { bindAny, closeAll, deepEqual, equal, ok, rejects, test, withTimeout } from "./harness.ts";
 
 /** Collects events until `until` matches one; bounded. */
 async function eventsUntil(
@@ -107,4 +107,22 @@ test("events: on a closed socket is a clear error", async () => {
   await rejects(async () => {
     for await (const _ of pull.events) break;
   }, (error: unknown) => error instanceof zmq.ZmqError && error.code === "ENOTSOCK");
+});
+
+test("events: disconnect() on an idle socket takes effect without further calls", async () => {
+  const server = new zmq.Pull({ linger: 0 });
+  const client = new zmq.Push({ linger: 0 });
+  try {
+    const endpoint = await bindAny(server, "tcp");
+    const seen = eventsUntil(server, (e) => e.type === "disconnect");
+    client.connect(endpoint);
+    await client.send("hi");
+    await withTimeout(server.receive(), 5_000, "the message");
+    client.disconnect(endpoint);
+    // Nothing touches the client from here on: the library must.
+    const events = await seen;
+    equal(events.at(-1)!.type, "disconnect");
+  } finally {
+    closeAll(client, server);
+  }
 });
