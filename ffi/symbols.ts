@@ -344,14 +344,6 @@ export const libcSymbols = {
     ],
     result: "i32",
   },
-  fcntl: {
-    parameters: [
-      "i32", // int fd
-      "i32", // int cmd
-      "i32", // int arg (variadic in C; an int for F_SETFL)
-    ],
-    result: "i32",
-  },
   memcpy: {
     parameters: [
       "buffer", // void *dest

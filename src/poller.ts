@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { loadLibc } from "../ffi/load.ts";
 import type { Libc } from "../ffi/native.ts";
 import { PosixPoll } from "../ffi/constants.ts";
+import { misuse } from "./errors.ts";
 import {
   HEADER_BYTES,
   MAX_POLL_FDS,
@@ -139,7 +140,6 @@ class Poller {
       this.#fail(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    const list = this.#list;
     this.#writeEntry(0, this.#wakeRead);
     const order = this.#inFlightOrder;
     order.length = 0;
@@ -149,7 +149,6 @@ class Poller {
       order.push(target);
       this.#inFlight.add(target);
     }
-    void list;
     const control = this.#control;
     const done = Atomics.load(control, Slot.DONE);
     Atomics.store(control, Slot.COUNT, order.length + 1);
@@ -206,7 +205,14 @@ class Poller {
   }
 
   #fail(error: Error): void {
-    this.#failure = new Error(`The socket poller thread failed: ${error.message}`);
+    const permission = /read access/i.test(error.message);
+    const hint = permission
+      ? " (Deno: the library starts its poller thread from its own files, so it needs --allow-read as well as --allow-ffi)"
+      : "";
+    this.#failure = misuse(
+      permission ? "EACCES" : "EFAULT",
+      `The socket poller thread failed: ${error.message}${hint}`,
+    );
     const targets = [...this.#waiting];
     this.#waiting.clear();
     this.#holders.clear();
