@@ -49,6 +49,30 @@ export function num(args: Args, name: string): number {
   return v;
 }
 
+/** The options every Deno/Bun benchmark takes, checked. */
+export function benchOptions(args: Args): {
+  endpoint: string;
+  size: number;
+  count: number;
+  style: "await" | "try";
+  timeout: number;
+  mode: "two-process" | "one-process";
+} {
+  const endpoint = String(args.endpoint);
+  const style = String(args.style);
+  const mode = endpoint.startsWith("inproc://") ? "one-process" : String(args.mode);
+  if (style !== "await" && style !== "try") throw new Error(`bad --style`);
+  if (mode !== "two-process" && mode !== "one-process") throw new Error(`bad --mode`);
+  return {
+    endpoint,
+    size: num(args, "size"),
+    count: num(args, "count"),
+    style,
+    timeout: num(args, "timeout"),
+    mode,
+  };
+}
+
 /** "tcp" from "tcp://127.0.0.1:*". */
 export function transportOf(endpoint: string): string {
   return endpoint.split("://")[0];

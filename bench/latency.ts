@@ -23,6 +23,7 @@ import process from "node:process";
 import type { ChildProcess } from "node:child_process";
 import * as zmq from "../mod.ts";
 import {
+  benchOptions,
   emit,
   now,
   num,
@@ -43,17 +44,8 @@ const args = parseArgs(process.argv.slice(2), {
   timeout: "120",
   child: "",
 });
-const endpoint = String(args.endpoint);
-const size = num(args, "size");
-const count = num(args, "count");
+const { endpoint, size, count, style, timeout, mode } = benchOptions(args);
 const warmup = num(args, "warmup");
-const style = String(args.style);
-const timeout = num(args, "timeout");
-const mode = endpoint.startsWith("inproc://") ? "one-process" : String(args.mode);
-if (style !== "await" && style !== "try") throw new Error(`bad --style`);
-if (mode !== "two-process" && mode !== "one-process") {
-  throw new Error(`bad --mode`);
-}
 const total = count + warmup;
 /** Where the timed side got to, for the watchdog's message on a hang. */
 let progress = "starting";

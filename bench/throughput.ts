@@ -27,9 +27,9 @@
 import process from "node:process";
 import * as zmq from "../mod.ts";
 import {
+  benchOptions,
   emit,
   now,
-  num,
   parentGone,
   parseArgs,
   spawnSelf,
@@ -46,16 +46,7 @@ const args = parseArgs(process.argv.slice(2), {
   timeout: "120",
   child: "",
 });
-const endpoint = String(args.endpoint);
-const size = num(args, "size");
-const count = num(args, "count");
-const style = String(args.style);
-const timeout = num(args, "timeout");
-const mode = endpoint.startsWith("inproc://") ? "one-process" : String(args.mode);
-if (style !== "await" && style !== "try") throw new Error(`bad --style`);
-if (mode !== "two-process" && mode !== "one-process") {
-  throw new Error(`bad --mode`);
-}
+const { endpoint, size, count, style, timeout, mode } = benchOptions(args);
 
 async function sendAll(push: zmq.Push): Promise<void> {
   const frame = new Uint8Array(size);

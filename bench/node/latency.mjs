@@ -12,40 +12,14 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as zmq from "zeromq";
+import { parseArgs } from "./args.mjs";
 
-function parseArgs(argv) {
-  const o = {
-    endpoint: "tcp://127.0.0.1:*",
-    size: 16,
-    count: 20_000,
-    warmup: 100,
-    mode: "two-process",
-    timeout: 120,
-    child: null,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => {
-      if (i + 1 >= argv.length) throw new Error(`missing value for ${a}`);
-      return argv[++i];
-    };
-    if (a === "--endpoint") o.endpoint = v();
-    else if (a === "--size") o.size = Number(v());
-    else if (a === "--count") o.count = Number(v());
-    else if (a === "--warmup") o.warmup = Number(v());
-    else if (a === "--mode") o.mode = v();
-    else if (a === "--timeout") o.timeout = Number(v());
-    else if (a === "--child") o.child = v();
-    else throw new Error(`unknown argument ${a}`);
-  }
-  if (o.endpoint.startsWith("inproc://")) o.mode = "one-process";
-  if (o.mode !== "two-process" && o.mode !== "one-process") {
-    throw new Error(`bad --mode ${o.mode}`);
-  }
-  return o;
-}
-
-const opts = parseArgs(process.argv.slice(2));
+const opts = parseArgs(process.argv.slice(2), {
+  endpoint: "tcp://127.0.0.1:*",
+  size: 16,
+  count: 20_000,
+  warmup: 100,
+});
 const transport = opts.endpoint.split("://")[0];
 const total = opts.count + opts.warmup;
 
