@@ -154,6 +154,10 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
     const finish = (): IteratorResult<SocketEvent, undefined> => {
       listener.ended = true;
       this.#listeners.delete(listener);
+      // A next() still waiting ends with the iterator.
+      const wake = listener.wake;
+      listener.wake = undefined;
+      wake?.({ done: true, value: undefined });
       if (this.#listeners.size === 0) this.#stop();
       return { done: true, value: undefined };
     };
@@ -181,7 +185,11 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
   #stop(): void {
     if (this.#reader === undefined || this.#socket.isClosed()) return;
     // libzmq answers with a final "monitor stopped" event, which ends the pump.
-    this.#socket.startMonitor(null);
+    try {
+      this.#socket.startMonitor(null);
+    } catch {
+      // Lent to a proxy: the monitor stops when the socket closes instead.
+    }
   }
 
   async #pump(reader: MonitorReader): Promise<void> {
@@ -206,10 +214,18 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       reader.close();
       if (this.#reader === reader) this.#reader = undefined;
       const listeners = [...this.#listeners];
-      // Listeners that joined after a stop was requested start a new monitor.
+      // Listeners that joined after a stop was requested start a new monitor
+      // (which fails if the socket meanwhile closed, was lent or its context ended).
+      let restarted = false;
       if (!this.#socket.isClosed() && listeners.length > 0) {
-        this.#start();
-      } else {
+        try {
+          this.#start();
+          restarted = true;
+        } catch {
+          restarted = false;
+        }
+      }
+      if (!restarted) {
         this.#listeners.clear();
         for (const listener of listeners) {
           listener.ended = true;

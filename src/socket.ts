@@ -145,7 +145,10 @@ export abstract class Socket {
   get events(): SocketEvents {
     this[io].assertOpen();
     return this.#events ??= new SocketEvents({
-      startMonitor: (endpoint) => socketMonitor(this[io].pointer, endpoint),
+      startMonitor: (endpoint) => {
+        this[io].assertOpen(); // never from this thread while a Proxy owns the socket
+        socketMonitor(this[io].pointer, endpoint);
+      },
       openMonitorReader: (endpoint) => this.#openMonitorReader(endpoint),
       isClosed: () => this.closed,
     });
@@ -296,6 +299,15 @@ export abstract class Socket {
       throw misuse(
         "EINVAL",
         `Cannot ${action} to "${address}": an endpoint looks like transport://address, e.g. tcp://127.0.0.1:5555`,
+        address,
+      );
+    }
+    if (this.type === "STREAM" && address.startsWith("inproc://")) {
+      // libzmq does not refuse this, then aborts the process when a framed
+      // message reaches the raw Stream socket.
+      throw misuse(
+        "ENOCOMPATPROTO",
+        `Cannot ${action} to "${address}": a Stream socket speaks raw TCP; use tcp:// or ipc://`,
         address,
       );
     }

@@ -167,6 +167,10 @@ export class SocketIO implements PollTarget {
       return iterating ? Promise.resolve(DONE) : Promise.reject(this.closedError());
     }
     if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
+    if (options !== undefined) {
+      const invalid = checkWaitOptions(options);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
     if (this.#receivers.length === 0) {
       let frames: Uint8Array[] | null;
       try {
@@ -219,6 +223,10 @@ export class SocketIO implements PollTarget {
   send(frames: readonly Frame[], options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.closedError());
     if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
+    if (options !== undefined) {
+      const invalid = checkWaitOptions(options);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
     let next = 0;
     if (this.#senders.length === 0) {
       try {
@@ -261,11 +269,7 @@ export class SocketIO implements PollTarget {
       waiter.reject(signal.reason);
       return false;
     }
-    if (timeout !== undefined && timeout !== null && timeout >= 0) {
-      if (typeof timeout !== "number" || Number.isNaN(timeout)) {
-        waiter.reject(new TypeError(`timeout must be a number of milliseconds, got ${timeout}`));
-        return false;
-      }
+    if (timeout !== undefined && timeout !== null && timeout !== Infinity) {
       waiter.timer = setTimeout(() => {
         this.#drop(waiter, queue);
         waiter.reject(
@@ -273,7 +277,7 @@ export class SocketIO implements PollTarget {
         );
       }, timeout);
     }
-    if (signal !== undefined) {
+    if (signal !== undefined && signal !== null) {
       waiter.signal = signal;
       waiter.onAbort = () => {
         this.#drop(waiter, queue);
@@ -509,6 +513,32 @@ export class SocketIO implements PollTarget {
     });
     return this.#released;
   }
+}
+
+/** Why `options` cannot be used, or undefined when they can (checked before anything starts). */
+function checkWaitOptions(options: WaitOptions): TypeError | RangeError | undefined {
+  if (options === null || typeof options !== "object") {
+    return new TypeError(
+      `Options must be an object like { timeout, signal }, got ${String(options)}`,
+    );
+  }
+  const { timeout, signal } = options;
+  if (timeout !== undefined && timeout !== null) {
+    if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+      return new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
+    }
+    if (timeout < 0) return new RangeError(`timeout must not be negative, got ${timeout}`);
+  }
+  if (signal !== undefined && signal !== null) {
+    const candidate = signal as Partial<AbortSignal>;
+    if (
+      typeof candidate.addEventListener !== "function" ||
+      typeof candidate.removeEventListener !== "function" || typeof candidate.aborted !== "boolean"
+    ) {
+      return new TypeError("signal must be an AbortSignal");
+    }
+  }
+  return undefined;
 }
 
 // deno-lint-ignore no-explicit-any

@@ -247,3 +247,33 @@ test("errors: bad constructor and endpoint arguments are TypeErrors", async () =
     closeAll(push);
   }
 });
+
+test("errors: a Stream socket refuses inproc (libzmq would abort on a framed message)", async () => {
+  const stream = new zmq.Stream({ linger: 0 });
+  try {
+    await rejects(stream.bind("inproc://raw"), (error: unknown) => {
+      equal((error as zmq.ZmqError).code, "ENOCOMPATPROTO");
+      return true;
+    });
+    throws(() => stream.connect("inproc://raw"), zmq.ZmqError);
+  } finally {
+    stream.close();
+  }
+});
+
+test("errors: receive and send options of the wrong shape are clear errors, and nothing is left behind", async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  const push = new zmq.Push({ linger: 0 });
+  try {
+    await rejects(pull.receive({ timeout: 10, signal: {} as AbortSignal }), TypeError);
+    await rejects(pull.receive({ signal: "stop" as unknown as AbortSignal }), TypeError);
+    await rejects(pull.receive({ timeout: -1 }), RangeError);
+    await rejects(pull.receive({ timeout: "1" as unknown as number }), TypeError);
+    await rejects(push.send("x", { signal: 1 as unknown as AbortSignal }), TypeError);
+    await rejects(pull.receive(null as unknown as undefined), TypeError);
+    // No stray timer fires later and throws.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    closeAll(push, pull);
+  }
+});

@@ -126,3 +126,26 @@ test("events: disconnect() on an idle socket takes effect without further calls"
     closeAll(client, server);
   }
 });
+
+test("events: return() ends a next() that is still waiting", async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  try {
+    const iterator = pull.events[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await iterator.return?.();
+    const result = await withTimeout(pending, 5_000, "the pending next() to end");
+    equal(result.done, true);
+  } finally {
+    closeAll(pull);
+  }
+});
+
+test("events: iterators end when the context terminates", async () => {
+  const context = new zmq.Context();
+  const pull = new zmq.Pull({ context, linger: 0 });
+  const iterator = pull.events[Symbol.asyncIterator]();
+  const pending = iterator.next();
+  await context.terminate();
+  const result = await withTimeout(pending, 5_000, "the pending next() to end");
+  equal(result.done, true);
+});
