@@ -346,6 +346,12 @@ export function readOption(socket: Pointer, option: OptionSpec): unknown {
 
 /** Writes an option to a socket; wrong value types are a TypeError. */
 export function writeOption(socket: Pointer, option: OptionSpec, value: unknown): void {
+  // libzmq takes any other negative as a descriptor and aborts on it later.
+  if (option.name === "useFd" && typeof value === "number" && value < -1) {
+    throw new RangeError(
+      `Option useFd (ZMQ_USE_FD) must be -1 (off) or a file descriptor, got ${value}`,
+    );
+  }
   const bytes = encodeOption(option, value);
   const zmq = loadNative().zmq;
   // An empty text option means "unset": libzmq takes that as NULL and length 0

@@ -152,7 +152,12 @@ export class Proxy {
   /** Ends the proxy; the promise from {@link Proxy.run} resolves. Calling it again does nothing. */
   terminate(): Promise<void> {
     if (this.#running === undefined || this.#ended) return Promise.resolve();
-    this.#command("TERMINATE");
+    try {
+      this.#command("TERMINATE");
+    } catch {
+      // The control socket is gone (its context is terminating): the
+      // context's shutdown ends the proxy thread instead.
+    }
     return this.#running.catch(() => {});
   }
 
