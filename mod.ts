@@ -64,5 +64,13 @@ export {
   loadCertificateDirectory,
   saveCertificate,
 } from "./src/certificates.ts";
+export {
+  Actor,
+  ACTOR_TERM,
+  type ActorFunction,
+  type ActorOptions,
+  isTermMessage,
+  startActor,
+} from "./src/actor.ts";
 export { Proxy, type ProxyStatistics } from "./src/proxy.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./src/monitor.ts";

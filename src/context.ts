@@ -3,10 +3,11 @@
  *
  * @module
  */
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { ContextOption } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
-import { misuse, zmqFailure } from "./errors.ts";
+import { errorFor, misuse, zmqFailure } from "./errors.ts";
 
 /** Options for a new {@link Context}. */
 export interface ContextOptions {
@@ -47,6 +48,7 @@ let borrowing: bigint | undefined;
 export class Context {
   #pointer: Pointer;
   #owned: boolean;
+  #shared = false;
   #terminated = false;
   #members = new Set<ContextMember>();
   #closing = new Set<Promise<void>>();
@@ -106,6 +108,8 @@ export class Context {
 
   /** The C pointer as a bigint, to hand to a Worker for {@link Context.fromHandle}. */
   get handle(): bigint {
+    // Other threads may now hold sockets of this context: see terminate().
+    this.#shared = true;
     return loadNative().pointerToBigInt(this.#pointer);
   }
 
@@ -133,16 +137,30 @@ export class Context {
    * Closes every socket this context made in this thread, then ends the
    * context. With `blocky` (the default) libzmq waits for each socket's linger;
    * set `linger` on sockets so queued messages cannot hold this up forever.
+   *
+   * Once its {@link Context.handle} was taken, a context may have sockets in
+   * other threads: terminate() then first tells them (their pending and later
+   * operations fail with ETERM), waits off the JavaScript thread for them to
+   * be closed, and rejects with EBUSY after `timeout` ms (default 10,000) if
+   * some are still open, leaving the context to end once they close. A
+   * borrowed context ({@link Context.fromHandle}) only closes its own sockets.
    */
-  terminate(): Promise<void> {
+  terminate(options: { timeout?: number } = {}): Promise<void> {
     if (this.#terminated) return Promise.resolve();
     this.#terminated = true;
+    // Shutting down first (it never blocks) ends what other threads do with
+    // this context: a running Proxy returns, Workers' operations fail with ETERM.
+    if (this.#owned) loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
     const released = [...this.#members].map((member) => member.release());
     released.push(...this.#closing);
     this.#members.clear();
     if (!this.#owned) return Promise.all(released).then(() => {});
     // zmq_ctx_term blocks until every socket is closed, and a socket leaves
     // the poller thread before it closes: wait for that first.
+    if (this.#shared) {
+      const timeout = options?.timeout ?? 10_000;
+      return Promise.all(released).then(() => terminateShared(this.handle, timeout));
+    }
     return Promise.all(released).then(() => {
       if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
         throw zmqFailure("Cannot terminate the context");
@@ -192,4 +210,48 @@ let defaultContext: Context | undefined;
 /** The default context, created on first use and never terminated. */
 export function defaultContextInstance(): Context {
   return defaultContext ??= new Context();
+}
+
+const TERM_KEY = "zmq.context.term";
+
+/**
+ * Ends a context that other threads may still use: zmq_ctx_shutdown here (it
+ * never blocks), then the blocking zmq_ctx_term on a thread of its own.
+ */
+function terminateShared(handle: bigint, timeout: number): Promise<void> {
+  const native = loadNative();
+  if (native.zmq.zmq_ctx_shutdown(native.pointerFromBigInt(handle)) !== 0) {
+    return Promise.reject(zmqFailure("Cannot shut the context down"));
+  }
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { [TERM_KEY]: handle } });
+    worker.unref(); // the timer below holds the process while we wait
+    const timer = setTimeout(() => {
+      reject(misuse(
+        "EBUSY",
+        `The context still has sockets open in other threads after ${timeout} ms; ` +
+          "it ends once they are closed",
+      ));
+    }, timeout);
+    worker.once("message", ({ rc, errno }: { rc: number; errno: number }) => {
+      clearTimeout(timer);
+      if (rc === 0) resolve();
+      else reject(errorFor(errno, "Cannot terminate the context"));
+    });
+    worker.once("error", (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+// The thread terminateShared starts: it may block in zmq_ctx_term for long.
+if (!isMainThread && parentPort !== null) {
+  const data = workerData as Record<string, unknown> | null | undefined;
+  const handle = typeof data === "object" && data !== null ? data[TERM_KEY] : undefined;
+  if (typeof handle === "bigint") {
+    const native = loadNative();
+    const rc = native.zmq.zmq_ctx_term(native.pointerFromBigInt(handle));
+    parentPort.postMessage({ rc, errno: rc === 0 ? 0 : native.zmq.zmq_errno() });
+  }
 }

@@ -182,7 +182,14 @@ class Poller {
     for (let i = 0; i < order.length; i++) {
       const revents = this.#list.getInt16((i + 1) * POLLFD_BYTES + 6, true);
       const target = order[i];
-      if (revents !== 0 && this.#waiting.has(target)) target.onSignal();
+      if (revents !== 0 && this.#waiting.has(target)) {
+        try {
+          target.onSignal();
+        } catch (error) {
+          // One socket's failure must not stall the others in this cycle.
+          target.onPollerFailure(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
     }
     if (this.#waiting.size > 0 && !this.#polling) this.#startCycle();
   }

@@ -357,8 +357,21 @@ export class SocketIO implements PollTarget {
     this.#failAll(error);
   }
 
-  /** Serves queued operations while libzmq allows; true while some still wait. */
+  /**
+   * Serves queued operations while libzmq allows; true while some still wait.
+   * If the socket's state cannot be read (its context was shut down: ETERM),
+   * everything waiting fails with that error instead.
+   */
   #serve(): boolean {
+    try {
+      return this.#serveQueues();
+    } catch (error) {
+      this.#failAll(error);
+      return false;
+    }
+  }
+
+  #serveQueues(): boolean {
     let progressed = true;
     while (progressed && !this.#closed) {
       progressed = false;
