@@ -195,7 +195,9 @@ async function buildC(): Promise<boolean> {
   for (const name of ["throughput", "latency"]) {
     const src = join(BENCH, "c", `${name}.c`);
     const bin = join(BENCH, "c", name);
-    if (await mtime(bin) >= await mtime(src) && await exists(bin)) continue;
+    const built = await mtime(bin);
+    const fresh = built >= await mtime(src) && built >= await mtime(join(BENCH, "c", "common.h"));
+    if (fresh && await exists(bin)) continue;
     log(`compiling bench/c/${name}.c`);
     const r = await exec(
       ["cc", "-O2", "-Wall", "-o", bin, src, "-lzmq", "-lpthread"],

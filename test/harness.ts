@@ -10,6 +10,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import assertTrue, { rejects as assertRejects } from "node:assert/strict";
 
 export {
   deepEqual,
@@ -262,4 +263,26 @@ export async function receiveUntil(
     if (accept(frames)) return frames;
   }
   throw new Error(`No matching message arrived within ${ms} ms`);
+}
+
+/**
+ * Closes `socket` while `pending` (one of its operations) waits, and asserts
+ * that the operation then rejects with a ZmqError within two seconds.
+ */
+export async function assertRejectsOnClose(
+  socket: { close(): void },
+  pending: Promise<unknown>,
+  what: string,
+  // deno-lint-ignore no-explicit-any
+  ZmqError: new (...args: any[]) => Error,
+): Promise<void> {
+  await sleep(20);
+  socket.close();
+  await assertRejects(
+    withTimeout(pending, 2_000, what),
+    (error: unknown) => {
+      assertTrue(error instanceof ZmqError, `not a ZmqError: ${error}`);
+      return true;
+    },
+  );
 }

@@ -24,28 +24,10 @@
 #include <unistd.h>
 #include <zmq.h>
 
-static void die(const char *what) {
-  fprintf(stderr, "latency: %s: %s\n", what, zmq_strerror(zmq_errno()));
-  exit(1);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *transport_of(const char *endpoint) {
-  static char t[16];
-  const char *p = strstr(endpoint, "://");
-  size_t n = p ? (size_t)(p - endpoint) : 0;
-  if (n >= sizeof t) n = sizeof t - 1;
-  memcpy(t, endpoint, n);
-  t[n] = 0;
-  return t;
-}
+#include "common.h"
 
 int main(int argc, char **argv) {
+  bench_name = "latency";
   if (argc < 4) {
     fprintf(stderr, "usage: %s <endpoint> <size> <count> [--warmup N]\n", argv[0]);
     return 2;

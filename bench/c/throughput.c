@@ -34,16 +34,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-static void die(const char *what) {
-  fprintf(stderr, "throughput: %s: %s\n", what, zmq_strerror(zmq_errno()));
-  exit(1);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "common.h"
 
 static size_t msg_size;
 static long msg_count;
@@ -74,16 +65,6 @@ static double recv_all(void *pull) {
   double elapsed = now_s() - start;
   zmq_msg_close(&msg);
   return elapsed;
-}
-
-static const char *transport_of(const char *endpoint) {
-  static char t[16];
-  const char *p = strstr(endpoint, "://");
-  size_t n = p ? (size_t)(p - endpoint) : 0;
-  if (n >= sizeof t) n = sizeof t - 1;
-  memcpy(t, endpoint, n);
-  t[n] = 0;
-  return t;
 }
 
 static void report(const char *endpoint, const char *mode, double elapsed) {
@@ -199,6 +180,7 @@ static int run_fork(const char *endpoint) {
 }
 
 int main(int argc, char **argv) {
+  bench_name = "throughput";
   if (argc < 4) {
     fprintf(stderr, "usage: %s <endpoint> <size> <count> [--fork|--threads]\n", argv[0]);
     return 2;

@@ -1,0 +1,36 @@
+/* What the C benchmark peers share: failing loudly, a monotonic clock, and
+ * the transport name of an endpoint for the JSON line. Each program sets
+ * bench_name before anything can fail. */
+#ifndef ZMQ_BENCH_COMMON_H
+#define ZMQ_BENCH_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+static const char *bench_name = "bench";
+
+static void die(const char *what) {
+  fprintf(stderr, "%s: %s: %s\n", bench_name, what, zmq_strerror(zmq_errno()));
+  exit(1);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *transport_of(const char *endpoint) {
+  static char t[16];
+  const char *p = strstr(endpoint, "://");
+  size_t n = p ? (size_t)(p - endpoint) : 0;
+  if (n >= sizeof t) n = sizeof t - 1;
+  memcpy(t, endpoint, n);
+  t[n] = 0;
+  return t;
+}
+
+#endif
