@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 static const char *bench_name = "bench";
 
@@ -31,6 +34,22 @@ static const char *transport_of(const char *endpoint) {
   memcpy(t, endpoint, n);
   t[n] = 0;
   return t;
+}
+
+/* Forks the peer process. In the child (0 returned) the peer dies with its
+ * parent, so a killed benchmark leaves no stragglers. Exits on failure. */
+static pid_t fork_peer(void) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    exit(1);
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) _exit(1);
+  }
+  return pid;
 }
 
 #endif

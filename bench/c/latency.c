@@ -58,16 +58,9 @@ int main(int argc, char **argv) {
     perror("pipe");
     return 1;
   }
-  fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    return 1;
-  }
+  pid_t pid = fork_peer();
   if (pid == 0) {
     /* child: REP echo, connects to the endpoint the parent bound */
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* no stragglers if the parent is killed */
-    if (getppid() == 1) _exit(1);
     close(ep_pipe[1]);
     char ep[256];
     ssize_t n = 0, r;

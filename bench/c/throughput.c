@@ -127,16 +127,9 @@ static int run_fork(const char *endpoint) {
     perror("pipe");
     return 1;
   }
-  fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    return 1;
-  }
+  pid_t pid = fork_peer();
   if (pid == 0) {
     /* child: the sender */
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* no stragglers if the parent is killed */
-    if (getppid() == 1) _exit(1);
     close(ep_pipe[1]);
     close(done_pipe[1]);
     char ep[256];
