@@ -12,7 +12,9 @@ export const LIBRARY_PATH_VARIABLE = "LIBZMQ_PATH";
 
 const runtimeAdapter: Adapter = "Deno" in globalThis
   ? (await import("./deno.ts")).adapter
-  : (await import("./bun.ts")).adapter;
+  : "Bun" in globalThis
+  ? (await import("./bun.ts")).adapter
+  : (await import("./node.ts")).adapter;
 
 /** Where libzmq is looked for, in order, on each OS. */
 export function libraryCandidates(os: string): string[] {

@@ -74,3 +74,38 @@ export function bunDefinition(
   }
   return definition;
 }
+
+/** A symbol as koffi's `lib.func(name, result, parameters)` takes it. */
+export interface NodeSymbol {
+  name: string;
+  result: string;
+  parameters: string[];
+}
+
+/** koffi's name for each neutral C type. Pointers come back as bigints, NULL as null. */
+export const nodeTypes: Record<NativeType, string> = {
+  i32: "int32",
+  u32: "uint32",
+  i64: "int64",
+  usize: "size_t",
+  isize: "intptr",
+  pointer: "void *",
+  buffer: "void *", // koffi passes a typed array's memory for "void *"
+  function: "void *",
+  void: "void",
+};
+
+/** Turns the neutral table into koffi declarations, one per key (aliases included). */
+export function nodeDefinition(
+  table: Record<string, SymbolSpec>,
+): Record<string, NodeSymbol> {
+  const definition: Record<string, NodeSymbol> = {};
+  for (const [key, spec] of Object.entries(table)) {
+    definition[key] = {
+      name: spec.name ?? key,
+      result: nodeTypes[spec.result],
+      parameters: spec.parameters.map((t) => nodeTypes[t]),
+    };
+  }
+  return definition;
+}

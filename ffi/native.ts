@@ -50,7 +50,7 @@ export type Functions<T extends Record<string, SymbolSpec>> = {
 /** What an adapter provides: both libraries bound, and memory helpers. */
 export interface Native {
   /** Which runtime's FFI this is. */
-  readonly runtime: "deno" | "bun";
+  readonly runtime: "deno" | "bun" | "node";
   /** The operating system, as the runtime names it ("linux", "darwin", "windows"). */
   readonly os: string;
   /** The path libzmq was loaded from. */
@@ -83,7 +83,7 @@ export type Ppoll = Functions<PpollSymbols>;
 
 /** The part of an adapter that load.ts drives. */
 export interface Adapter {
-  readonly runtime: "deno" | "bun";
+  readonly runtime: "deno" | "bun" | "node";
   readonly os: string;
   /** Reads an environment variable; undefined when unset or not permitted. */
   env(name: string): string | undefined;

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ]; then
-  echo "Installing Deno and Bun from npm (dev dependencies)..." >&2
+if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
+  [ ! -d node_modules/koffi ] || [ ! -d node_modules/typescript ]; then
+  echo "Installing Deno, Bun, koffi and TypeScript from npm (dev dependencies)..." >&2
   npm install --no-audit --no-fund >&2
 fi
 

@@ -39,6 +39,7 @@ import type { Message } from "./frames.ts";
 import type { ReceiveOptions } from "./readable.ts";
 import type { SendOptions } from "./writable.ts";
 import { Pair } from "./socket_types.ts";
+import { siblingModule } from "./sibling_module.ts";
 
 /** The message {@link Actor.stop} sends down the pipe: the actor must return on it. */
 export const ACTOR_TERM = "$TERM";
@@ -239,7 +240,7 @@ export async function startActor(
       endpoint,
       argument: options.argument,
     };
-    worker = new Worker(new URL("./actor_worker_side.ts", import.meta.url), { workerData: start });
+    worker = new Worker(siblingModule("actor_worker_side", import.meta.url), { workerData: start });
     const running = worker;
     const started: { actor?: Actor } = {};
     let onFailure: (error: Error) => void = () => {};

@@ -19,6 +19,7 @@ import {
   SHARED_BYTES,
   Slot,
 } from "./poller_protocol.ts";
+import { siblingModule } from "./sibling_module.ts";
 
 /** Something that waits for its fd to become readable (a socket with a pending operation). */
 export interface PollTarget {
@@ -122,7 +123,7 @@ class Poller {
     const pipe = new Int32Array(2);
     if (this.#libc.pipe(pipe) !== 0) throw new Error("Cannot create the poller's wake-up pipe");
     [this.#wakeRead, this.#wakeWrite] = pipe;
-    const worker = new Worker(new URL("./poller_worker.ts", import.meta.url));
+    const worker = new Worker(siblingModule("poller_worker", import.meta.url));
     worker.unref();
     worker.on("error", (error: Error) => this.#fail(error));
     const start: PollerStart = {

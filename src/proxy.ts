@@ -11,6 +11,7 @@ import { io, type Socket } from "./socket.ts";
 import { type InternalSocket, openInternalSocket } from "./internal_socket.ts";
 import type { SocketIO } from "./socket_io.ts";
 import type { ProxyEnd, ProxyStart } from "./proxy_worker.ts";
+import { siblingModule } from "./sibling_module.ts";
 
 let proxyCount = 0;
 
@@ -119,7 +120,7 @@ export class Proxy {
       control: this.#proxyControlHandle!,
     };
     this.#running = new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL("./proxy_worker.ts", import.meta.url));
+      const worker = new Worker(siblingModule("proxy_worker", import.meta.url));
       const finish = (error?: Error) => {
         this.#ended = true;
         for (const engine of borrowed) engine.giveBack();

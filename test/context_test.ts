@@ -181,7 +181,8 @@ test("context: a Worker joins the context by its handle and talks inproc", async
     // terminate() closes pull itself (and waits for that close).
     await withTimeout(ctx.terminate(), 5_000, "terminate");
   }
-}, { timeout: 20_000 });
+  // Node has no web Worker; its worker_threads are covered by threads_test.ts.
+}, { timeout: 20_000, ignore: typeof Worker === "undefined" });
 
 test("context: options are applied (maxSockets limits the sockets)", async () => {
   const ctx = new zmq.Context({ maxSockets: 2 });

@@ -1,6 +1,13 @@
 // Both adapters must map every symbol of the one table, with matching types,
 // so a signature is declared once and bound the same way in Deno and Bun.
-import { bunDefinition, bunTypes, denoDefinition, denoTypes } from "../ffi/mapping.ts";
+import {
+  bunDefinition,
+  bunTypes,
+  denoDefinition,
+  denoTypes,
+  nodeDefinition,
+  nodeTypes,
+} from "../ffi/mapping.ts";
 import { libcSymbols, type NativeType, type SymbolSpec, zmqSymbols } from "../ffi/symbols.ts";
 import { loadNative } from "../ffi/load.ts";
 import { deepEqual, equal, ok, test } from "./harness.ts";
@@ -21,6 +28,7 @@ test("ffi: both adapters name every neutral C type", () => {
   for (const type of allTypes) {
     ok(denoTypes[type], `Deno has no mapping for ${type}`);
     ok(bunTypes[type], `Bun has no mapping for ${type}`);
+    ok(nodeTypes[type], `Node (koffi) has no mapping for ${type}`);
   }
   // Bun passes 64-bit integers as numbers when they fit; the width must match.
   equal(bunTypes.usize, "u64_fast");
@@ -41,6 +49,17 @@ for (const [name, table] of tables) {
       equal(mapped.name, spec.name ?? key, `${key}: C name`);
       deepEqual(mapped.parameters, spec.parameters.map((t) => denoTypes[t]), `${key}: parameters`);
       equal(mapped.result, denoTypes[spec.result], `${key}: result`);
+    }
+  });
+
+  test(`ffi: the Node (koffi) mapping of ${name} covers every symbol with the same types`, () => {
+    const definition = nodeDefinition(table);
+    deepEqual(Object.keys(definition).sort(), Object.keys(table).sort());
+    for (const [key, spec] of Object.entries(table)) {
+      const mapped = definition[key];
+      equal(mapped.name, spec.name ?? key, `${key}: C name`);
+      deepEqual(mapped.parameters, spec.parameters.map((t) => nodeTypes[t]), `${key}: parameters`);
+      equal(mapped.result, nodeTypes[spec.result], `${key}: result`);
     }
   });
 
