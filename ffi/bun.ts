@@ -18,8 +18,18 @@ interface BunFfi {
     symbols: Record<string, { args: string[]; returns: string; ptr: number }>,
   ): { symbols: Record<string, (...args: unknown[]) => unknown> };
   ptr(view: ArrayBufferView): number;
-  toArrayBuffer(pointer: number, offset: number, length: number): ArrayBuffer;
+  toArrayBuffer(
+    pointer: number,
+    offset: number,
+    length: number,
+    context?: number,
+    deallocator?: number,
+  ): ArrayBuffer;
   CString: new (pointer: number) => string;
+  JSCallback: new (
+    fn: (...args: unknown[]) => void,
+    definition: { args: string[]; returns: string; threadsafe: boolean },
+  ) => { readonly ptr: number; close(): void };
 }
 
 // A variable specifier keeps Deno's type checker from resolving "bun:ffi".
@@ -84,5 +94,30 @@ export const adapter: Adapter = {
     if (p !== 0 && destination.length > 0) {
       destination.set(new Uint8Array(ffi.toArrayBuffer(p, 0, destination.length)));
     }
+  },
+  callback(fn) {
+    // threadsafe: a call from another thread (or from a garbage collection)
+    // is queued to this thread's event loop and returns at once. A
+    // JSCallback never keeps the process alive.
+    const callback = new ffi.JSCallback(
+      (a, b) => fn(asPointer(a as number | null), asPointer(b as number | null)),
+      { args: ["ptr", "ptr"], returns: "void", threadsafe: true },
+    );
+    return {
+      pointer: asPointer(callback.ptr),
+      blocksCallingThread: false,
+      close: () => callback.close(),
+    };
+  },
+  externalBuffer(pointer, length, onFree, context) {
+    // The deallocator belongs to the backing store: it runs once no
+    // ArrayBuffer refers to the memory, wherever the buffer was transferred.
+    return ffi.toArrayBuffer(
+      fromPointer(pointer),
+      0,
+      length,
+      fromPointer(context),
+      fromPointer(onFree.pointer),
+    );
   },
 };

@@ -61,4 +61,21 @@ export const adapter: Adapter = {
       Deno.UnsafePointerView.copyInto(p, destination);
     }
   },
+  callback(fn) {
+    // threadSafe: a call from libzmq's I/O thread wakes the event loop (and
+    // that thread waits until the function ran); unref: it never keeps the
+    // process alive.
+    const callback = Deno.UnsafeCallback.threadSafe(
+      { parameters: ["pointer", "pointer"], result: "void" } as const,
+      (a, b) => fn(asPointer(a), asPointer(b)),
+    );
+    callback.unref();
+    return {
+      pointer: asPointer(callback.pointer),
+      blocksCallingThread: true,
+      close: () => callback.close(),
+    };
+  },
+  // No externalBuffer: getArrayBuffer's memory has no deallocator, so a
+  // buffer transferred elsewhere could outlive libzmq's memory.
 };

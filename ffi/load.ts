@@ -161,6 +161,8 @@ export function loadNative(): Native {
         copyInto: fastestCopy(),
         sizeArgument: runtimeAdapter.sizeArgument,
         poolSmallFrames: runtimeAdapter.poolSmallFrames,
+        callback: runtimeAdapter.callback,
+        externalBuffer: runtimeAdapter.externalBuffer,
       };
       return nativeCache;
     } catch (error) {

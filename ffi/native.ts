@@ -74,6 +74,34 @@ export interface Native {
    * a shared one, so received small frames are carved out of a shared slab.
    */
   readonly poolSmallFrames: boolean;
+  /** See {@link Adapter.callback}; undefined where the runtime has none. */
+  readonly callback?: (fn: (a: Pointer, b: Pointer) => void) => NativeCallback;
+  /** See {@link Adapter.externalBuffer}; undefined where the runtime has none. */
+  readonly externalBuffer?: (
+    pointer: Pointer,
+    length: number,
+    onFree: NativeCallback,
+    context: Pointer,
+  ) => ArrayBuffer;
+}
+
+/**
+ * A JavaScript function behind a C function pointer of the one shape this
+ * library needs, `void f(void *a, void *b)`: libzmq's zmq_free_fn(data, hint)
+ * and an external buffer's deallocator(bytes, context).
+ */
+export interface NativeCallback {
+  /** The C function pointer; valid until {@link NativeCallback.close}. */
+  readonly pointer: Pointer;
+  /**
+   * True where a call from another thread blocks that thread until the
+   * function ran on the JavaScript thread (Deno, koffi): that thread then
+   * depends on the event loop, so a JavaScript thread blocked in libzmq
+   * (zmq_ctx_term) deadlocks with it. False where it returns at once (Bun).
+   */
+  readonly blocksCallingThread: boolean;
+  /** Frees the function pointer: C must never call it again. */
+  close(): void;
 }
 
 /** libc, bound by the same adapter (poll for the poller thread, dlopen for the loader). */
@@ -102,4 +130,32 @@ export interface Adapter {
   copyInto(source: Pointer, destination: Uint8Array): void;
   sizeArgument(size: number): number | bigint;
   readonly poolSmallFrames: boolean;
+  /**
+   * Optional (without it, large frames are copied like small ones): makes `fn`
+   * callable from C, from any thread, as `void f(void *, void *)`, until
+   * `close()`. A call on the JavaScript thread that made it may run `fn` at
+   * once, even in the middle of an FFI call on that thread (Deno), or soon
+   * after on the event loop (Bun). A call from another thread runs `fn` later
+   * on the maker's event loop; the calling thread either waits until it ran
+   * (Deno, koffi) or goes on at once (Bun): say which in
+   * `blocksCallingThread`. It never keeps the process alive, and `fn` must
+   * not throw.
+   */
+  callback?(fn: (a: Pointer, b: Pointer) => void): NativeCallback;
+  /**
+   * Optional (without it, received frames are copied): an ArrayBuffer over
+   * `length` bytes of C memory at `pointer`, without copying, whose memory
+   * stays in use for as long as any ArrayBuffer refers to it: wherever it was
+   * transferred, until collected or detached. Then `onFree(pointer, context)`
+   * runs (on the JavaScript thread, later). Only a runtime that ties a
+   * deallocator to the buffer's backing store can offer this (Bun's
+   * toArrayBuffer); Deno's getArrayBuffer and koffi's view cannot, since a
+   * transferred buffer would outlive the memory.
+   */
+  externalBuffer?(
+    pointer: Pointer,
+    length: number,
+    onFree: NativeCallback,
+    context: Pointer,
+  ): ArrayBuffer;
 }
