@@ -74,3 +74,9 @@ export {
 } from "./src/actor.ts";
 export { Proxy, type ProxyStatistics } from "./src/proxy.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./src/monitor.ts";
+export { ReceivedMessage, whenReleased, zeroCopySendThreshold } from "./src/zero_copy.ts";
+export type {
+  MessageMetadata,
+  MessageWithMetadata,
+  MetadataReceiveOptions,
+} from "./src/metadata.ts";

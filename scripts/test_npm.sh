@@ -53,6 +53,28 @@ for runner in node "$bun"; do
   fi
 done
 
+# Missing pieces on Node are one clear error each: libzmq (like Deno and Bun) and koffi.
+expect_error() { # what, expected text, command...
+  local what=$1 expected=$2
+  shift 2
+  local out
+  out=$(timeout 60 "$@" 2>&1)
+  if [[ "$out" == *"$expected"* ]]; then
+    echo "node, $what: clear error"
+  else
+    echo "node, $what: UNCLEAR ERROR (wanted \"$expected\"): $out"
+    smoke_failed=$((smoke_failed + 1))
+  fi
+}
+expect_error "libzmq missing" "LIBZMQ_PATH=/nonexistent/libzmq.so could not be loaded" \
+  env LIBZMQ_PATH=/nonexistent/libzmq.so node rr.mjs
+bare=$work/bare
+mkdir -p "$bare"
+cp rr.mjs "$bare/"
+echo '{ "name": "zmq-npm-bare", "private": true, "type": "module" }' >"$bare/package.json"
+(cd "$bare" && npm install --no-audit --no-fund --prefer-offline --silent --omit=peer "$tarball") || exit 1
+expect_error "koffi missing" 'npm install koffi' node "$bare/rr.mjs"
+
 # The core and pattern tests, importing the package instead of ../mod.ts.
 tests=(async auth certificates context engine errors facts frames messages monitor
   options pair proxy pub_sub push_pull req_rep router_dealer security stream xpub_xsub)

@@ -9,6 +9,7 @@ import { Flag, MSG_T_SIZE, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Native, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+import { lendFrame, watchZeroCopySendThreshold, WOULD_BLOCK } from "./zero_copy.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
 
@@ -72,6 +73,8 @@ let native: Native;
 let zmq: Native["zmq"];
 let size: Native["sizeArgument"];
 let pooled = false;
+// Frames this large are lent to libzmq instead of copied (Infinity: never).
+let lendMin = Infinity;
 
 function ensurePointers(): void {
   if (messagePointer !== undefined) return;
@@ -79,6 +82,7 @@ function ensurePointers(): void {
   zmq = native.zmq;
   size = native.sizeArgument;
   pooled = native.poolSmallFrames;
+  watchZeroCopySendThreshold((bytes) => lendMin = bytes);
   stagingPointer = native.pointerOf(staging);
   messagePointer = native.pointerOf(messageStorage);
   zmq.zmq_msg_init(messagePointer);
@@ -164,8 +168,13 @@ export function sendFrames(socket: Pointer, frames: readonly Frame[], start: num
       if (bytes.byteLength <= 256) {
         staging.set(bytes);
         rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(bytes.byteLength), flags);
-      } else {
+      } else if (bytes.byteLength < lendMin) {
         rc = zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
+      } else {
+        // lendFrame reads errno itself: the release it may run calls JavaScript.
+        const lent = lendFrame(socket, bytes, flags);
+        if (lent === WOULD_BLOCK) return i;
+        rc = lent ?? zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
       }
     }
     if (rc < 0) {

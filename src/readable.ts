@@ -5,6 +5,13 @@
  */
 import { io, type Socket } from "./socket.ts";
 import type { WaitOptions } from "./socket_io.ts";
+import {
+  checkPropertyNames,
+  type MessageWithMetadata,
+  type MetadataReceiveOptions,
+  receiveWithMetadata,
+} from "./metadata.ts";
+import { type ReceivedMessage, receiveMessage } from "./zero_copy.ts";
 
 /** Options for {@link Readable.receive}. */
 export type ReceiveOptions = WaitOptions;
@@ -32,6 +39,52 @@ export interface Readable {
   receive(options?: ReceiveOptions): Promise<Uint8Array[]>;
   /** The next message if one is waiting, otherwise null; never blocks. */
   tryReceive(): Uint8Array[] | null;
+  /**
+   * Resolves with the next whole message as a {@link ReceivedMessage} whose
+   * frames stay valid until its `release()`. Where the runtime can tie
+   * libzmq's memory to a view's life (Bun), frames of 64 KiB or more are
+   * views over that memory, not copies; elsewhere (Deno) each frame is one
+   * copy. After `release()` every frame reads as empty. Served in call order
+   * with receive().
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const pull = new zmq.Pull();
+   * await pull.bind("tcp://127.0.0.1:*");
+   * const push = new zmq.Push();
+   * push.connect(pull.lastEndpoint!);
+   * await push.send(new Uint8Array(1 << 20));
+   * const message = await pull.receiveMessage({ timeout: 1000 });
+   * console.log(message.frames[0].length); // 1048576
+   * message.release(); // or: using message = await pull.receiveMessage()
+   * push.close();
+   * pull.close();
+   * ```
+   */
+  receiveMessage(options?: ReceiveOptions): Promise<ReceivedMessage>;
+  /**
+   * Resolves with the next whole message together with each frame's
+   * ZMQ_MORE flag and the message's properties ("Peer-Address", "User-Id",
+   * "Socket-Type", "Routing-Id", and any listed in `properties`). Opt-in:
+   * receive() does not read them. Served in call order with receive().
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const pull = new zmq.Pull();
+   * await pull.bind("tcp://127.0.0.1:*");
+   * const push = new zmq.Push();
+   * push.connect(pull.lastEndpoint!);
+   * await push.send("hello");
+   * const { frames, metadata } = await pull.receiveWithMetadata({ timeout: 1000 });
+   * console.log(metadata.peerAddress, metadata.socketType); // "127.0.0.1" "PUSH"
+   * console.log(metadata.get("User-Id")); // undefined: no authenticator
+   * push.close();
+   * pull.close();
+   * ```
+   */
+  receiveWithMetadata(options?: MetadataReceiveOptions): Promise<MessageWithMetadata>;
   /** True when a message is waiting (ZMQ_EVENTS has ZMQ_POLLIN). */
   readonly readable: boolean;
   /**
@@ -64,6 +117,20 @@ export function Readable<Base extends SocketClass>(
 
     tryReceive(): Uint8Array[] | null {
       return this[io].tryReceive();
+    }
+
+    receiveMessage(options?: ReceiveOptions): Promise<ReceivedMessage> {
+      return this[io].receiveWith(receiveMessage, options);
+    }
+
+    receiveWithMetadata(options?: MetadataReceiveOptions): Promise<MessageWithMetadata> {
+      let properties: readonly string[];
+      try {
+        properties = checkPropertyNames(options?.properties);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this[io].receiveWith((socket) => receiveWithMetadata(socket, properties), options);
     }
 
     get readable(): boolean {

@@ -31,7 +31,12 @@ interface Waiter<T> {
   timer?: ReturnType<typeof setTimeout>;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** A receiver's own way of reading a message (receiveWith); receiveFrames otherwise. */
+  read?: MessageReader<unknown>;
 }
+
+/** Reads one whole message without blocking; null when none is waiting. */
+export type MessageReader<T> = (socket: Pointer) => T | null;
 
 interface PendingSend extends Waiter<void> {
   frames: readonly Frame[];
@@ -196,6 +201,40 @@ export class SocketIO implements PollTarget {
         : { resolve, reject };
       if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
       this.#receivers.push(waiter);
+      this.#wait();
+    });
+  }
+
+  /**
+   * Like receive(), reading the message with `read` (metadata, zero-copy
+   * views): queued in call order with plain receives. The plain path is
+   * left as it is.
+   */
+  receiveWith<T>(read: MessageReader<T>, options?: WaitOptions): Promise<T> {
+    if (this.#closed) return Promise.reject(this.closedError());
+    if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
+    if (options !== undefined) {
+      const invalid = checkWaitOptions(options);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
+    if (this.#receivers.length === 0) {
+      let result: T | null;
+      try {
+        result = read(this.pointer);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (result !== null) {
+        this.#afterOperation();
+        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(result);
+        this.#syncRun = 0;
+        return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter = { resolve, reject, read } as Waiter<unknown>;
+      if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
+      this.#receivers.push(waiter as Waiter<Uint8Array[]>);
       this.#wait();
     });
   }
@@ -391,7 +430,10 @@ export class SocketIO implements PollTarget {
     while (this.#receivers.length > 0) {
       let frames: Uint8Array[] | null;
       try {
-        frames = receiveFrames(this.pointer);
+        const read = this.#receivers[0].read;
+        frames = read === undefined
+          ? receiveFrames(this.pointer)
+          : read(this.pointer) as Uint8Array[] | null;
       } catch (error) {
         const waiter = this.#receivers.shift()!;
         settle(waiter);

@@ -1,0 +1,272 @@
+// Zero-copy sends (frames lent to libzmq) and receives (ReceivedMessage).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as zmq from "../mod.ts";
+import {
+  heldFrameCount,
+  lentFrameCount,
+  receiveViewsAvailable,
+  setZeroCopySendThreshold,
+  zeroCopySendThreshold,
+} from "../src/zero_copy.ts";
+import { loadNative } from "../ffi/load.ts";
+import {
+  bindAny,
+  closeAll,
+  deepEqual,
+  equal,
+  ok,
+  rejects,
+  runtime,
+  runtimeCommand,
+  test,
+  throws,
+  type Transport,
+  withTimeout,
+} from "./harness.ts";
+
+const canLend = loadNative().callback !== undefined;
+const isZmqError = (code: string) => (error: unknown) =>
+  error instanceof zmq.ZmqError && error.code === code;
+
+/** Bytes that differ per position and per seed, so a mix-up shows. */
+function pattern(length: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff);
+}
+
+function same(actual: Uint8Array, expected: Uint8Array): boolean {
+  return actual.length === expected.length && actual.every((byte, i) => byte === expected[i]);
+}
+
+/** Runs `body` with frames of `bytes` or more lent, then restores the default. */
+async function lending(bytes: number, body: () => Promise<void>): Promise<void> {
+  const before = zeroCopySendThreshold();
+  setZeroCopySendThreshold(bytes);
+  try {
+    await body();
+  } finally {
+    setZeroCopySendThreshold(before);
+  }
+}
+
+async function pipeline(transport: Transport): Promise<{ push: zmq.Push; pull: zmq.Pull }> {
+  const pull = new zmq.Pull({ linger: 0 });
+  const push = new zmq.Push({ linger: 0 });
+  push.connect(await bindAny(pull, transport));
+  return { push, pull };
+}
+
+test("zero-copy: the send threshold is a size in bytes, or Infinity where sends always copy", () => {
+  const threshold = zmq.zeroCopySendThreshold();
+  ok(threshold === Infinity || (Number.isInteger(threshold) && threshold > 256), `${threshold}`);
+  throws(() => setZeroCopySendThreshold(-1), TypeError);
+  throws(() => setZeroCopySendThreshold(Number.NaN), TypeError);
+});
+
+for (const transport of ["tcp", "ipc", "inproc"] as const) {
+  test(`zero-copy send over ${transport}: lent frames arrive exact and are given back`, async () => {
+    const { push, pull } = await pipeline(transport);
+    await lending(1024, async () => {
+      const start = lentFrameCount();
+      const small = pattern(300, 1); // copied: below the threshold
+      const large = pattern(100_000, 2);
+      const huge = pattern(1 << 20, 3);
+      try {
+        for (let i = 0; i < 5; i++) await push.send([small, large, huge, "text"]);
+        await push.send("x".repeat(5000)); // a long string is encoded, then lent
+        if (canLend) ok(lentFrameCount() > start, "libzmq holds the lent frames");
+        for (let i = 0; i < 5; i++) {
+          const frames = await withTimeout(pull.receive(), 5_000, `message ${i}`);
+          equal(frames.length, 4);
+          ok(same(frames[0], small) && same(frames[1], large) && same(frames[2], huge));
+          equal(new TextDecoder().decode(frames[3]), "text");
+        }
+        const [text] = await withTimeout(pull.receive(), 5_000, "the long string");
+        equal(new TextDecoder().decode(text), "x".repeat(5000));
+        await withTimeout(
+          Promise.all([zmq.whenReleased(large), zmq.whenReleased(huge)]),
+          5_000,
+          "libzmq to release the lent frames",
+        );
+        // zmq_msg_init_data hands the buffer itself to libzmq: once released, it is ours again.
+        large.fill(7);
+        await push.send(large);
+        const [again] = await withTimeout(pull.receive(), 5_000, "the reused frame");
+        ok(again.every((byte) => byte === 7));
+        await withTimeout(zmq.whenReleased(large), 5_000, "the reused frame's release");
+        equal(lentFrameCount(), start);
+      } finally {
+        closeAll(push, pull);
+      }
+    });
+  });
+}
+
+test("zero-copy send: whenReleased waits while libzmq still holds the frame", async () => {
+  const { push, pull } = await pipeline("inproc");
+  await lending(1024, async () => {
+    const frame = pattern(200_000, 4);
+    try {
+      await push.send(frame);
+      let released = false;
+      const waiting = zmq.whenReleased(frame.subarray(10)).then(() => released = true);
+      // Over inproc the message waits in the pipe, unreceived: still lent.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      equal(released, !canLend, "released only where nothing was lent");
+      const [received] = await withTimeout(pull.receive(), 5_000, "the frame");
+      ok(same(received, frame));
+      await withTimeout(waiting, 5_000, "the release after receipt");
+      ok(released);
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+});
+
+test("zero-copy send: a send that fails or would block gives the frame back at once", async () => {
+  await lending(1024, async () => {
+    const start = lentFrameCount();
+    const router = new zmq.Router({ linger: 0, mandatory: true });
+    const lonely = new zmq.Push({ linger: 0 }); // no peer: would block
+    const publisher = new zmq.Publisher({ linger: 0 }); // no subscriber: drops
+    try {
+      const frame = pattern(50_000, 5);
+      // A Router reads the first frame as a routing id: no such peer.
+      await rejects(router.send([frame, "hello"]), isZmqError("EHOSTUNREACH"));
+      equal(lonely.trySend(frame), false);
+      await rejects(lonely.send(frame, { timeout: 0 }), isZmqError("EAGAIN"));
+      await publisher.send(frame);
+      await withTimeout(zmq.whenReleased(frame), 5_000, "the releases");
+      equal(lentFrameCount(), start);
+    } finally {
+      closeAll(router, lonely, publisher);
+    }
+  });
+});
+
+test("zero-copy send: small frames and resizable buffers are copied, never lent", async () => {
+  const { push, pull } = await pipeline("inproc");
+  await lending(1024, async () => {
+    const start = lentFrameCount();
+    const resizable = new ArrayBuffer(4096, { maxByteLength: 8192 });
+    new Uint8Array(resizable).set(pattern(4096, 6));
+    try {
+      await push.send([pattern(1000, 7), new Uint8Array(resizable)]);
+      equal(lentFrameCount(), start);
+      const frames = await withTimeout(pull.receive(), 5_000, "the message");
+      ok(same(frames[0], pattern(1000, 7)) && same(frames[1], pattern(4096, 6)));
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+});
+
+test("zero-copy: whenReleased refuses what cannot have been sent", async () => {
+  await rejects(zmq.whenReleased("text" as unknown as ArrayBuffer), TypeError);
+  await zmq.whenReleased(new Uint8Array(10)); // never lent: at once
+});
+
+for (const transport of ["tcp", "inproc"] as const) {
+  test(`zero-copy receive over ${transport}: frames exact until release(), empty after`, async () => {
+    const { push, pull } = await pipeline(transport);
+    const start = heldFrameCount();
+    try {
+      const parts = [pattern(10, 1), pattern(70_000, 2), pattern(1 << 20, 3), new Uint8Array(0)];
+      await push.send(parts);
+      const message = await withTimeout(pull.receiveMessage(), 5_000, "the message");
+      equal(message.released, false);
+      const frames = message.frames;
+      deepEqual(frames.map((f) => f.length), parts.map((p) => p.length));
+      ok(frames.every((frame, i) => same(frame, parts[i])));
+      if (receiveViewsAvailable()) equal(heldFrameCount(), start + 2, "two views over libzmq");
+      message.release();
+      equal(message.released, true);
+      equal(heldFrameCount(), start);
+      // No view outlives its memory: every frame is detached.
+      ok(frames.every((frame) => frame.length === 0 && frame[0] === undefined));
+      throws(() => message.frames, isZmqError("EINVAL"));
+      throws(() => message.release(), isZmqError("EINVAL"));
+      message[Symbol.dispose](); // disposing a released message does nothing
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+}
+
+test("zero-copy receive: receiveMessage and receive are served in call order", async () => {
+  const { push, pull } = await pipeline("inproc");
+  try {
+    const first = pull.receiveMessage({ timeout: 5_000 });
+    const second = pull.receive({ timeout: 5_000 });
+    const third = pull.receiveMessage({ timeout: 5_000 });
+    for (const seed of [1, 2, 3]) await push.send(pattern(80_000, seed));
+    const [a, b, c] = await withTimeout(Promise.all([first, second, third]), 5_000, "all three");
+    ok(same(a.frames[0], pattern(80_000, 1)));
+    ok(same(b[0], pattern(80_000, 2)));
+    ok(same(c.frames[0], pattern(80_000, 3)));
+    a.release();
+    c.release();
+  } finally {
+    closeAll(push, pull);
+  }
+});
+
+test("zero-copy receive: `using` releases; misuse fails clearly", async () => {
+  const { push, pull } = await pipeline("inproc");
+  const start = heldFrameCount();
+  try {
+    await push.send(pattern(100_000, 8));
+    let frame: Uint8Array;
+    {
+      using message = await withTimeout(pull.receiveMessage(), 5_000, "the message");
+      frame = message.frames[0];
+      ok(same(frame, pattern(100_000, 8)));
+    }
+    equal(frame.length, 0);
+    equal(heldFrameCount(), start);
+    await rejects(pull.receiveMessage({ timeout: 0 }), isZmqError("EAGAIN"));
+    await rejects(pull.receiveMessage({ timeout: -1 }), RangeError);
+    pull.close();
+    await rejects(pull.receiveMessage(), isZmqError("ENOTSOCK"));
+  } finally {
+    closeAll(push, pull);
+  }
+});
+
+test("zero-copy receive: a pending receiveMessage fails when its socket closes", async () => {
+  const { push, pull } = await pipeline("inproc");
+  const pending = pull.receiveMessage();
+  pull.close();
+  await withTimeout(rejects(pending, isZmqError("ENOTSOCK")), 5_000, "the rejection");
+  push.close();
+});
+
+test(`zero-copy (${runtime}): memory under forced garbage collection`, async () => {
+  const script = fileURLToPath(new URL("./fixtures/zero_copy_gc.ts", import.meta.url));
+  const [command, ...rest] = runtimeCommand(script);
+  if (runtime === "deno") rest.splice(1, 0, "--v8-flags=--expose-gc");
+  const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk);
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+  const code = await withTimeout(
+    new Promise<number | null>((resolve) => child.once("close", resolve)),
+    15_000,
+    "the gc fixture",
+  ).catch((error) => {
+    child.kill("SIGKILL");
+    throw error;
+  });
+  equal(code, 0, stderr);
+  deepEqual(stdout.trim().split("\n"), [
+    "lent frames survive gc: true",
+    "lent frames released: true",
+    "dropped messages freed: true",
+    "kept view intact: true",
+    "kept view still held: true",
+    "kept view freed: true",
+    "moved buffer intact: true",
+    "moved buffer freed: true",
+  ], stderr);
+}, { timeout: 20_000 });
