@@ -80,3 +80,12 @@ export type {
   MessageWithMetadata,
   MetadataReceiveOptions,
 } from "./src/metadata.ts";
+export {
+  poll,
+  type Pollable,
+  Poller,
+  type PollInterest,
+  type PollItem,
+  type PollOptions,
+  type PollReady,
+} from "./src/poll.ts";

@@ -25,6 +25,8 @@ import { siblingModule } from "./sibling_module.ts";
 export interface PollTarget {
   /** The fd to watch for readability (a socket's ZMQ_FD). */
   readonly fd: number;
+  /** poll(2) events to watch for; default POLLIN (all a socket's ZMQ_FD needs). */
+  readonly pollEvents?: number;
   /** The fd was signalled: re-read the socket's state and serve what waits. */
   onSignal(): void;
   /** The poller cannot run: fail what waits. */
@@ -146,7 +148,7 @@ class Poller {
     order.length = 0;
     for (const target of this.#waiting) {
       if (order.length + 1 >= MAX_POLL_FDS) break;
-      this.#writeEntry(order.length + 1, target.fd);
+      this.#writeEntry(order.length + 1, target.fd, target.pollEvents);
       order.push(target);
       this.#inFlight.add(target);
     }
@@ -164,10 +166,10 @@ class Poller {
     }
   }
 
-  #writeEntry(index: number, fd: number): void {
+  #writeEntry(index: number, fd: number, events: number = PosixPoll.IN): void {
     const offset = index * POLLFD_BYTES;
     this.#list.setInt32(offset, fd, true);
-    this.#list.setInt16(offset + 4, PosixPoll.IN, true);
+    this.#list.setInt16(offset + 4, events, true);
     this.#list.setInt16(offset + 6, 0, true);
   }
 

@@ -25,6 +25,21 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Something besides the socket's own operations that waits for it to become
+ * readable or writable (a public Poller's wait). All readiness interest in a
+ * socket goes through its one engine, so every read of ZMQ_EVENTS (which
+ * drains the edge-triggered ZMQ_FD) is seen by everyone waiting.
+ */
+export interface ReadinessWatcher {
+  /** Poll.IN and/or Poll.OUT. */
+  readonly interest: number;
+  /** The socket is ready for `ready` (a non-empty part of `interest`). */
+  onReady(ready: number): void;
+  /** The socket closed or failed; the watcher was removed. */
+  onFailure(error: unknown): void;
+}
+
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
@@ -74,6 +89,8 @@ export class SocketIO implements PollTarget {
   #onCloseWhileLent: (() => void) | undefined;
   #releaseAfterLoan: (() => void) | undefined;
   #syncRun = 0;
+  #watchers = new Set<ReadinessWatcher>();
+  #recheckQueued = false;
   #eventsBuffer = new Int32Array(1);
   #sizeBuffer = new BigUint64Array(1);
 
@@ -121,6 +138,9 @@ export class SocketIO implements PollTarget {
     this.assertOpen();
     if (this.#receivers.length > 0 || this.#senders.length > 0) {
       throw misuse("EBUSY", `${this.describe} has operations pending and cannot be lent`);
+    }
+    if (this.#watchers.size > 0) {
+      throw misuse("EBUSY", `${this.describe} is in a pending Poller wait and cannot be lent`);
     }
     this.#lentTo = borrower;
     this.#onCloseWhileLent = onClose;
@@ -240,7 +260,7 @@ export class SocketIO implements PollTarget {
   }
 
   get readable(): boolean {
-    return !this.#closed && !this.lent && (this.#events() & Poll.IN) !== 0;
+    return !this.#closed && !this.lent && (this.#eventsRechecked() & Poll.IN) !== 0;
   }
 
   // ---- sending ----
@@ -290,7 +310,7 @@ export class SocketIO implements PollTarget {
   }
 
   get writable(): boolean {
-    return !this.#closed && !this.lent && (this.#events() & Poll.OUT) !== 0;
+    return !this.#closed && !this.lent && (this.#eventsRechecked() & Poll.OUT) !== 0;
   }
 
   // ---- waiting ----
@@ -337,6 +357,8 @@ export class SocketIO implements PollTarget {
   #wait(): void {
     this.#syncRun = 0;
     this.#anchor = this.#owner?.deref();
+    // Serving below (and brief waits) read ZMQ_EVENTS: tell watchers afterwards.
+    if (this.#watchers.size > 0) this.#recheckSoon();
     // ZMQ_FD is edge-triggered: the state may already be ready without a
     // new edge coming, so look before waiting.
     if (!this.#serve()) return;
@@ -358,10 +380,13 @@ export class SocketIO implements PollTarget {
 
   /** Called by the poller when the fd is signalled. */
   onSignal(): void {
+    const working = this.#receivers.length > 0 || this.#senders.length > 0;
     if (!this.#serve()) {
-      this.#recordWait(performance.now() - this.#waitStarted);
+      if (working) this.#recordWait(performance.now() - this.#waitStarted);
       this.#idle();
     }
+    // Pending operations were served first; watchers get what is left.
+    this.#dispatch();
   }
 
   // Brief waits pay off only where waits have been short; after one that
@@ -479,10 +504,77 @@ export class SocketIO implements PollTarget {
   // An operation in one direction can consume the fd's edge that announced
   // the other: whoever waits on the other side must look again.
   #afterOperation(): void {
-    if (this.#receivers.length > 0 || this.#senders.length > 0) {
-      queueMicrotask(() => {
-        if (!this.#closed && !this.#serve()) this.#idle();
-      });
+    if (this.#receivers.length > 0 || this.#senders.length > 0 || this.#watchers.size > 0) {
+      this.#recheckSoon();
+    }
+  }
+
+  #recheckSoon(): void {
+    if (this.#recheckQueued) return;
+    this.#recheckQueued = true;
+    queueMicrotask(() => {
+      this.#recheckQueued = false;
+      if (this.#closed) return;
+      if (!this.#serve()) this.#idle();
+      this.#dispatch();
+    });
+  }
+
+  /** ZMQ_EVENTS, for a caller outside the queues: whoever waits looks again. */
+  #eventsRechecked(): number {
+    const events = this.#events();
+    this.#afterOperation();
+    return events;
+  }
+
+  // ---- readiness watchers (public Pollers) ----
+
+  /**
+   * Poll.IN / Poll.OUT for what a watcher may use right away: a direction
+   * with its own receive()/send() pending is not ready for anyone else.
+   * Reading drains the fd, so everyone else waiting looks again.
+   */
+  readiness(): number {
+    return this.#readyBits(this.#eventsRechecked());
+  }
+
+  #readyBits(events: number): number {
+    let ready = events & (Poll.IN | Poll.OUT);
+    if (this.#receivers.length > 0) ready &= ~Poll.IN;
+    if (this.#senders.length > 0) ready &= ~Poll.OUT;
+    return ready;
+  }
+
+  /** Calls `watcher` once the socket is ready for its interest (until removed). */
+  addWatcher(watcher: ReadinessWatcher): void {
+    this.assertOpen();
+    this.#watchers.add(watcher);
+    poller().watch(this);
+  }
+
+  removeWatcher(watcher: ReadinessWatcher): void {
+    if (!this.#watchers.delete(watcher)) return;
+    if (this.#watchers.size === 0 && this.#receivers.length === 0 && this.#senders.length === 0) {
+      poller().unwatch(this);
+    }
+  }
+
+  /** Reads ZMQ_EVENTS once and tells every watcher whose interest is ready. */
+  #dispatch(): void {
+    if (this.#watchers.size === 0 || this.#closed) return;
+    let ready: number;
+    try {
+      ready = this.#readyBits(this.#events());
+    } catch (error) {
+      this.#failAll(error);
+      this.#idle();
+      return;
+    }
+    if (ready === 0) return;
+    for (const watcher of [...this.#watchers]) {
+      if ((watcher.interest & ready) !== 0 && this.#watchers.has(watcher)) {
+        watcher.onReady(watcher.interest & ready);
+      }
     }
   }
 
@@ -505,7 +597,7 @@ export class SocketIO implements PollTarget {
   /** Nothing waits any more: stop polling and let the socket be collected again. */
   #idle(): void {
     this.#anchor = undefined;
-    poller().unwatch(this);
+    if (this.#watchers.size === 0) poller().unwatch(this);
   }
 
   #failAll(error: unknown): void {
@@ -517,6 +609,9 @@ export class SocketIO implements PollTarget {
       settle(waiter);
       waiter.reject(error);
     }
+    const watchers = [...this.#watchers];
+    this.#watchers.clear();
+    for (const watcher of watchers) watcher.onFailure(error);
   }
 
   /**
@@ -533,6 +628,7 @@ export class SocketIO implements PollTarget {
         } else {
           this.#events();
         }
+        this.#dispatch();
       }, delay);
       timer.unref(); // never keeps the process alive
     }
@@ -571,7 +667,7 @@ export class SocketIO implements PollTarget {
 }
 
 /** Why `options` cannot be used, or undefined when they can (checked before anything starts). */
-function checkWaitOptions(options: WaitOptions): TypeError | RangeError | undefined {
+export function checkWaitOptions(options: WaitOptions): TypeError | RangeError | undefined {
   if (options === null || typeof options !== "object") {
     return new TypeError(
       `Options must be an object like { timeout, signal }, got ${String(options)}`,
