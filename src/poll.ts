@@ -2,7 +2,8 @@
  * Polling many sockets (and plain file descriptors) at once: the public
  * {@link Poller} and the one-shot {@link poll}, ZeroMQ's `zmq_poll` as a
  * promise. Waiting uses the engine's one shared poller thread (see poller.ts):
- * no thread or timer per socket, and the JavaScript thread never blocks.
+ * no thread or timer per socket, and the JavaScript thread never blocks for
+ * longer than a brief wait (see brief_wait.ts).
  *
  * A socket's readiness is read from ZMQ_EVENTS, never from its ZMQ_FD alone:
  * that fd is an edge-triggered signal that any libzmq call on the socket may
@@ -530,6 +531,11 @@ class PollWait<T extends Pollable> {
  * `ENOTSOCK` ZmqError; waiting with a closed socket in the Poller does too.
  * A plain fd (from `node:fs`'s `openSync`, 0 for stdin, ...) must be removed
  * before it is closed.
+ *
+ * As with `receive()`, a Poller whose waits have been short first waits up
+ * to 500 µs on the JavaScript thread (`ZMQ_BRIEF_WAITS=0` turns that off),
+ * and a loop whose waits always find something ready yields to the event
+ * loop every 256 waits, so timers and I/O keep running.
  *
  * @example A broker loop: Router frontend, Dealer backend
  * ```ts
