@@ -103,12 +103,9 @@ export const adapter: Adapter = {
       (a, b) => fn(asPointer(a as number | null), asPointer(b as number | null)),
       { args: ["ptr", "ptr"], returns: "void", threadsafe: true },
     );
-    return {
-      pointer: asPointer(callback.ptr),
-      blocksCallingThread: false,
-      close: () => callback.close(),
-    };
+    return { pointer: asPointer(callback.ptr), close: () => callback.close() };
   },
+  callbackBlocksCallingThread: false,
   externalBuffer(pointer, length, onFree, context) {
     // The deallocator belongs to the backing store: it runs once no
     // ArrayBuffer refers to the memory, wherever the buffer was transferred.

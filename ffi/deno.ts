@@ -70,12 +70,9 @@ export const adapter: Adapter = {
       (a, b) => fn(asPointer(a), asPointer(b)),
     );
     callback.unref();
-    return {
-      pointer: asPointer(callback.pointer),
-      blocksCallingThread: true,
-      close: () => callback.close(),
-    };
+    return { pointer: asPointer(callback.pointer), close: () => callback.close() };
   },
+  callbackBlocksCallingThread: true,
   // No externalBuffer: getArrayBuffer's memory has no deallocator, so a
   // buffer transferred elsewhere could outlive libzmq's memory.
 };

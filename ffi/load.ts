@@ -162,6 +162,7 @@ export function loadNative(): Native {
         sizeArgument: runtimeAdapter.sizeArgument,
         poolSmallFrames: runtimeAdapter.poolSmallFrames,
         callback: runtimeAdapter.callback,
+        callbackBlocksCallingThread: runtimeAdapter.callbackBlocksCallingThread,
         externalBuffer: runtimeAdapter.externalBuffer,
       };
       return nativeCache;

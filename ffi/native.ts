@@ -76,6 +76,8 @@ export interface Native {
   readonly poolSmallFrames: boolean;
   /** See {@link Adapter.callback}; undefined where the runtime has none. */
   readonly callback?: (fn: (a: Pointer, b: Pointer) => void) => NativeCallback;
+  /** See {@link Adapter.callbackBlocksCallingThread}. */
+  readonly callbackBlocksCallingThread?: boolean;
   /** See {@link Adapter.externalBuffer}; undefined where the runtime has none. */
   readonly externalBuffer?: (
     pointer: Pointer,
@@ -93,13 +95,6 @@ export interface Native {
 export interface NativeCallback {
   /** The C function pointer; valid until {@link NativeCallback.close}. */
   readonly pointer: Pointer;
-  /**
-   * True where a call from another thread blocks that thread until the
-   * function ran on the JavaScript thread (Deno, koffi): that thread then
-   * depends on the event loop, so a JavaScript thread blocked in libzmq
-   * (zmq_ctx_term) deadlocks with it. False where it returns at once (Bun).
-   */
-  readonly blocksCallingThread: boolean;
   /** Frees the function pointer: C must never call it again. */
   close(): void;
 }
@@ -138,10 +133,19 @@ export interface Adapter {
    * after on the event loop (Bun). A call from another thread runs `fn` later
    * on the maker's event loop; the calling thread either waits until it ran
    * (Deno, koffi) or goes on at once (Bun): say which in
-   * `blocksCallingThread`. It never keeps the process alive, and `fn` must
-   * not throw.
+   * `callbackBlocksCallingThread`. It never keeps the process alive, and
+   * `fn` must not throw.
    */
   callback?(fn: (a: Pointer, b: Pointer) => void): NativeCallback;
+  /**
+   * True (or absent) where a {@link Adapter.callback} called from another
+   * thread blocks that thread until it ran on the JavaScript thread (Deno,
+   * koffi): that thread then depends on the event loop, so a JavaScript
+   * thread blocked in libzmq (zmq_ctx_term) deadlocks with it. False where
+   * the call returns at once (Bun). Known without making a callback: merely
+   * having a thread-safe callback costs Deno's event loop.
+   */
+  readonly callbackBlocksCallingThread?: boolean;
   /**
    * Optional (without it, received frames are copied): an ArrayBuffer over
    * `length` bytes of C memory at `pointer`, without copying, whose memory

@@ -43,8 +43,10 @@ function releaser(native: Native): NativeCallback | null {
  * crashed (SIGSEGV).
  */
 function sendThreshold(native: Native): number {
-  const callback = releaser(native);
-  if (callback === null || callback.blocksCallingThread) return Infinity;
+  // Decided without making a callback: in Deno merely having one costs.
+  if (native.callback === undefined || native.callbackBlocksCallingThread !== false) {
+    return Infinity;
+  }
   const setting = runtime.env("ZMQ_ZERO_COPY_MIN")?.trim();
   if (setting === undefined || setting === "") return DEFAULT_SEND_MIN;
   if (setting === "off") return Infinity;
