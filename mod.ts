@@ -81,6 +81,22 @@ export type {
   MetadataReceiveOptions,
 } from "./src/metadata.ts";
 export {
+  LazyPirateClient,
+  type LazyPirateOptions,
+  type LazyPirateRequestOptions,
+  type LazyPirateStatistics,
+} from "./src/lazy_pirate.ts";
+export {
+  type DeduplicatorStatistics,
+  type IdempotentHandler,
+  type IdempotentRequest,
+  IdempotentServer,
+  type IdempotentServerOptions,
+  type IdempotentServerStatistics,
+  RequestDeduplicator,
+  type RequestDeduplicatorOptions,
+} from "./src/deduplicator.ts";
+export {
   poll,
   type Pollable,
   Poller,
