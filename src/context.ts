@@ -27,6 +27,11 @@ export interface ContextOptions {
 export interface ContextMember {
   /** Closes it; the promise settles once libzmq has it back. */
   release(): Promise<void>;
+  /**
+   * True when closing it may leave messages that libzmq keeps trying to
+   * deliver (its linger is not 0): zmq_ctx_term waits for those.
+   */
+  lingers?(): boolean;
 }
 
 // Set while fromHandle builds a context around an existing pointer.
@@ -52,6 +57,8 @@ export class Context {
   #terminated = false;
   #members = new Set<ContextMember>();
   #closing = new Set<Promise<void>>();
+  // A socket was closed with a linger other than 0: zmq_ctx_term may block.
+  #lingering = false;
 
   /** Creates a context with the given options. */
   constructor(options: ContextOptions = {}) {
@@ -137,6 +144,9 @@ export class Context {
    * Closes every socket this context made in this thread, then ends the
    * context. With `blocky` (the default) libzmq waits for each socket's linger;
    * set `linger` on sockets so queued messages cannot hold this up forever.
+   * When some socket's linger is not 0, that wait happens off the JavaScript
+   * thread, and terminate() rejects with EBUSY after `timeout` ms (default
+   * 10,000) if messages are still undelivered.
    *
    * Once its {@link Context.handle} was taken, a context may have sockets in
    * other threads: terminate() then first tells them (their pending and later
@@ -151,13 +161,16 @@ export class Context {
     // Shutting down first (it never blocks) ends what other threads do with
     // this context: a running Proxy returns, Workers' operations fail with ETERM.
     if (this.#owned) loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
+    const mayBlock = this.#lingering || [...this.#members].some((member) => member.lingers?.());
     const released = [...this.#members].map((member) => member.release());
     released.push(...this.#closing);
     this.#members.clear();
     if (!this.#owned) return Promise.all(released).then(() => {});
     // zmq_ctx_term blocks until every socket is closed, and a socket leaves
-    // the poller thread before it closes: wait for that first.
-    if (this.#shared) {
+    // the poller thread before it closes: wait for that first. It also blocks
+    // while closed sockets linger with undelivered messages (maybe forever, by
+    // default): then it runs off the JavaScript thread.
+    if (this.#shared || mayBlock) {
       const timeout = options?.timeout ?? 10_000;
       return Promise.all(released).then(() => terminateShared(this.handle, timeout));
     }
@@ -179,8 +192,9 @@ export class Context {
    * @ignore Forgets a closed socket; `released` settles when libzmq has it back,
    * which terminate() must wait for (zmq_ctx_term blocks on open sockets).
    */
-  forget(member: ContextMember, released?: Promise<void>): void {
+  forget(member: ContextMember, released?: Promise<void>, lingers = false): void {
     this.#members.delete(member);
+    if (lingers) this.#lingering = true;
     if (released === undefined) return;
     this.#closing.add(released);
     void released.then(() => this.#closing.delete(released));
@@ -229,8 +243,9 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
     const timer = setTimeout(() => {
       reject(misuse(
         "EBUSY",
-        `The context still has sockets open in other threads after ${timeout} ms; ` +
-          "it ends once they are closed",
+        `The context still has sockets open in other threads, or closed sockets still ` +
+          `delivering messages (their linger is not 0), after ${timeout} ms; ` +
+          "it ends once they are done",
       ));
     }, timeout);
     worker.once("message", ({ rc, errno }: { rc: number; errno: number }) => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { MonitorEvent } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
@@ -117,6 +118,12 @@ interface Listener {
 
 let monitorCount = 0;
 
+// After its socket closes, an iteration ends at the latest this long after:
+// libzmq sends its final event only once the socket is destroyed, and a
+// socket with an inproc connection still pending (or messages lingering) is
+// not destroyed until much later.
+const CLOSE_GRACE_MS = 1_000;
+
 /**
  * A socket's events. Iterate it; each iterator sees every event from the
  * moment it starts, and all end when the socket closes.
@@ -170,6 +177,17 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       },
       return: () => Promise.resolve(finish()),
     };
+  }
+
+  /** @ignore The socket was closed: make sure every iteration ends soon. */
+  socketClosed(): void {
+    const reader = this.#reader;
+    if (reader === undefined) return;
+    const timer = setUnrefableTimeout(() => {
+      // Closing the reader ends the pump, and with it every iteration.
+      if (this.#reader === reader) reader.close();
+    }, CLOSE_GRACE_MS);
+    timer.unref(); // never keeps the process alive
   }
 
   #start(): void {

@@ -7,7 +7,7 @@
  */
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
-import { zmqFailure } from "./errors.ts";
+import { misuse, zmqFailure } from "./errors.ts";
 
 /** How an option's value is stored in C and seen in JavaScript. */
 export type OptionType =
@@ -353,6 +353,16 @@ export function writeOption(socket: Pointer, option: OptionSpec, value: unknown)
     );
   }
   const bytes = encodeOption(option, value);
+  // libzmq 4.3.4 frees a failed SOCKS connection's poll entry and then
+  // removes it again when the socket closes or disconnects in the retry
+  // window: the process aborts ("Bad file descriptor (src/epoll.cpp:113)").
+  if (option.name === "socksProxy" && bytes.byteLength > 0) {
+    throw misuse(
+      "ENOTSUP",
+      "Option socksProxy (ZMQ_SOCKS_PROXY) is not supported: libzmq 4.3.4 aborts the process " +
+        "when a socket closes after a failed SOCKS connection",
+    );
+  }
   const zmq = loadNative().zmq;
   // An empty text option means "unset": libzmq takes that as NULL and length 0
   // (a non-NULL empty string is refused for PLAIN credentials).

@@ -15,6 +15,13 @@ import { siblingModule } from "./sibling_module.ts";
 
 let proxyCount = 0;
 
+// libzmq's proxy copies every message, and every control command, to the
+// capture socket with a blocking send: a capture that cannot take one (no
+// peer yet, or a peer that does not read) would stall the proxy for good,
+// terminate() included. A send timeout on the capture (unless the caller
+// chose one) ends the proxy with EAGAIN instead.
+const CAPTURE_SEND_TIMEOUT_MS = 1_000;
+
 /** Messages and bytes a proxy moved, per side, as libzmq counts them. */
 export interface ProxyStatistics {
   /** Traffic on the frontend socket. */
@@ -60,6 +67,7 @@ export class Proxy {
   #statisticsPending = false;
   #proxyControlHandle: bigint | undefined;
   #theirControl: InternalSocket | undefined;
+  #terminating = false;
 
   /** Sets a proxy up; {@link Proxy.run} starts it. */
   constructor(frontend: Socket, backend: Socket, capture?: Socket) {
@@ -96,7 +104,15 @@ export class Proxy {
       return Promise.reject(misuse("EBUSY", "This Proxy has already run; make a new one"));
     }
     const borrowed: SocketIO[] = [];
+    const capture = this.capture;
+    let restoreCapture = () => {};
     try {
+      if (capture !== undefined && capture.getOption("sendTimeout") === -1) {
+        capture.setOption("sendTimeout", CAPTURE_SEND_TIMEOUT_MS);
+        restoreCapture = () => {
+          if (!capture.closed && !capture[io].lent) capture.setOption("sendTimeout", -1);
+        };
+      }
       this.#openControl();
       const sockets = [this.frontend, this.backend, this.capture].filter((s) => s !== undefined);
       for (const socket of sockets) {
@@ -105,6 +121,7 @@ export class Proxy {
       }
     } catch (error) {
       for (const engine of borrowed) engine.giveBack();
+      restoreCapture();
       this.#closeControl();
       this.#ended = true;
       this.#running = Promise.reject(error);
@@ -124,6 +141,7 @@ export class Proxy {
       const finish = (error?: Error) => {
         this.#ended = true;
         for (const engine of borrowed) engine.giveBack();
+        restoreCapture();
         this.#closeControl();
         if (error === undefined) resolve();
         else reject(error);
@@ -131,7 +149,15 @@ export class Proxy {
       worker.once("message", (end: ProxyEnd) => {
         void worker.terminate();
         // TERMINATE ends with 0; a closed context ends with ETERM: both are a normal end.
-        const error = end.rc === 0 ? undefined : errorFor(end.errno, "The proxy stopped");
+        let error = end.rc === 0 ? undefined : errorFor(end.errno, "The proxy stopped");
+        if (error?.code === "EAGAIN" && capture !== undefined) {
+          // Only the capture socket is sent to with a timeout: it could not keep up.
+          error = this.#terminating ? undefined : misuse(
+            "EAGAIN",
+            "The proxy stopped: its capture socket could not take a message in time " +
+              "(it needs a connected peer that reads, or use a Publisher, which never blocks)",
+          );
+        }
         finish(error?.code === "ETERM" ? undefined : error);
       });
       worker.once("error", (error: Error) => finish(error));
@@ -153,6 +179,7 @@ export class Proxy {
   /** Ends the proxy; the promise from {@link Proxy.run} resolves. Calling it again does nothing. */
   terminate(): Promise<void> {
     if (this.#running === undefined || this.#ended) return Promise.resolve();
+    this.#terminating = true;
     try {
       this.#command("TERMINATE");
     } catch {

@@ -19,6 +19,9 @@ import {
 import { type MonitorReader, SocketEvents, socketMonitor } from "./monitor.ts";
 import { SocketIO } from "./socket_io.ts";
 import { openInternalSocket } from "./internal_socket.ts";
+import { checkInproc, forgetInproc, recordInproc } from "./inproc_guard.ts";
+import { checkMulticast, isPgmEndpoint } from "./multicast_guard.ts";
+import { checkUseFd, forgetUseFd, recordUseFd } from "./use_fd_guard.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
 
 /** The zmq.h name of a socket type. */
@@ -52,8 +55,18 @@ const encoder = new TextEncoder();
 const abandoned = new FinalizationRegistry<
   { engine: SocketIO; context: Context; member: ContextMember }
 >(({ engine, context, member }) => {
-  context.forget(member, engine.close());
+  forgetInproc(context, engine);
+  forgetUseFd(engine);
+  const lingers = mayLinger(engine);
+  context.forget(member, engine.close(), lingers);
 });
+
+/** True when closing may leave messages that libzmq keeps delivering (linger is not 0). */
+function mayLinger(engine: SocketIO): boolean {
+  if (engine.closed) return false;
+  if (engine.lent) return true; // cannot ask: another thread uses it
+  return readOption(engine.pointer, findOption("LINGER")!) !== 0;
+}
 
 /**
  * A ZeroMQ socket. Use one of the socket classes ({@link Push}, {@link Pull},
@@ -95,7 +108,10 @@ export abstract class Socket {
     // The context holds this member, so it must not hold the socket itself:
     // an abandoned socket has to stay collectable.
     const holder: { engine?: SocketIO } = {};
-    this.#member = { release: () => holder.engine?.close() ?? Promise.resolve() };
+    this.#member = {
+      release: () => holder.engine?.close() ?? Promise.resolve(),
+      lingers: () => holder.engine !== undefined && mayLinger(holder.engine),
+    };
     const pointer = loadNative().zmq.zmq_socket(
       this.context.pointerFor(this.#member),
       SocketType[type],
@@ -233,7 +249,11 @@ export abstract class Socket {
   close(): void {
     if (this[io].closed) return;
     abandoned.unregister(this);
-    this.context.forget(this.#member, this[io].close());
+    forgetInproc(this.context, this[io]);
+    forgetUseFd(this[io]);
+    const lingers = mayLinger(this[io]);
+    this.context.forget(this.#member, this[io].close(), lingers);
+    this.#events?.socketClosed();
   }
 
   /** The same as {@link Socket.close}, for `using`. */
@@ -311,6 +331,15 @@ export abstract class Socket {
         address,
       );
     }
+    const inproc = address.startsWith("inproc://");
+    if (inproc) checkInproc(this.context, this[io], this.type, action, address);
+    if ((action === "bind" || action === "connect") && isPgmEndpoint(address)) {
+      checkMulticast(this[io].pointer, this.type, address);
+    }
+    const useFd = action === "bind" && !inproc
+      ? readOption(this[io].pointer, findOption("USE_FD")!) as number
+      : -1;
+    checkUseFd(this[io], useFd, address);
     const zmq = loadNative().zmq;
     const text = encoder.encode(address + "\0");
     const pointer = this[io].pointer;
@@ -322,6 +351,9 @@ export abstract class Socket {
       ? zmq.zmq_connect(pointer, text)
       : zmq.zmq_disconnect(pointer, text);
     if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
+    if (inproc) recordInproc(this.context, this[io], this.type, action, address);
+    recordUseFd(this[io], useFd);
+    if (action === "unbind") forgetUseFd(this[io]);
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;
     this.#lastEndpoint = last === "" ? null : last;
     if (action === "disconnect" || action === "unbind") this[io].settleSoon();

@@ -88,7 +88,11 @@ export interface SocketOptionProperties {
   gssapiPlainText: boolean;
   /** ZMQ_HANDSHAKE_IVL: milliseconds allowed for the ZMTP handshake (0: no limit). */
   handshakeInterval: number;
-  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port). */
+  /**
+   * ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port). Setting it
+   * is refused (ENOTSUP): libzmq 4.3.4 aborts the process when a socket closes
+   * after a failed SOCKS connection.
+   */
   socksProxy: string;
   /** ZMQ_HEARTBEAT_IVL: milliseconds between ZMTP heartbeats (0: none). */
   heartbeatInterval: number;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -53,6 +54,44 @@ if (runtime === "bun") {
   bunTest = ((await import(spec)) as { test: BunTest }).test;
 }
 
+function readEnv(name: string): string | undefined {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined; // no permission to read the environment
+  }
+}
+
+/**
+ * ZMQ_TEST_GC=1 runs every test under forced garbage collection: a full
+ * collection before and after it and every ZMQ_TEST_GC_INTERVAL ms (default
+ * 10) while it runs, so that a buffer, pointer or callback that C still uses
+ * but JavaScript no longer holds is freed under it. Deno needs
+ * `--v8-flags=--expose-gc`.
+ */
+export const gcPressure: boolean = readEnv("ZMQ_TEST_GC") === "1";
+const gcIntervalMs = Number(readEnv("ZMQ_TEST_GC_INTERVAL") ?? 10);
+/** Forced collections so far (ZMQ_TEST_GC=1). */
+export let gcCount = 0;
+
+/** Forces a full garbage collection; throws when the runtime does not allow it. */
+export function collectGarbage(): void {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.Bun !== undefined) g.Bun.gc(true);
+  else if (typeof g.gc === "function") g.gc();
+  else throw new Error("Forced GC needs --v8-flags=--expose-gc (Deno) or --expose-gc (Node)");
+  gcCount++;
+}
+
+function startGcPressure(): () => void {
+  collectGarbage();
+  const interval = setInterval(collectGarbage, gcIntervalMs);
+  return () => {
+    clearInterval(interval);
+    collectGarbage();
+  };
+}
+
 /** Run `fn`, failing with the test's name if it takes longer than `ms`. */
 async function runBounded(name: string, fn: TestFn, ms: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,10 +101,12 @@ async function runBounded(name: string, fn: TestFn, ms: number) {
       ms,
     );
   });
+  const stopGc = gcPressure ? startGcPressure() : undefined;
   try {
     await Promise.race([Promise.resolve().then(fn), timeout]);
   } finally {
     clearTimeout(timer);
+    stopGc?.();
   }
 }
 
@@ -285,4 +326,76 @@ export async function assertRejectsOnClose(
       return true;
     },
   );
+}
+
+/** How a script run by {@link runScript} ended. */
+export interface ScriptExit {
+  /** The exit code, or null when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it ("SIGABRT", "SIGSEGV", "SIGKILL" after a timeout, ...). */
+  signal: string | null;
+  /** True when it outlived its timeout and was killed. */
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link runScript}. */
+export interface RunScriptOptions {
+  /** Arguments after the script. */
+  args?: string[];
+  /** Kill it (SIGKILL) after this many milliseconds (default 15,000). */
+  timeout?: number;
+  /** Deno: pass --v8-flags=--expose-gc so that the script can call gc(). */
+  exposeGc?: boolean;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Called with each chunk of stdout as it arrives (e.g. to send a signal on "ready"). */
+  onStdout?: (chunk: string, pid: number) => void;
+}
+
+/**
+ * Runs `script` in a child process of the current runtime and reports how
+ * it ended: a crash (signal), a hang (timedOut) or an exit code, with its
+ * output. It never throws for the child's sake.
+ */
+export function runScript(script: string, options: RunScriptOptions = {}): Promise<ScriptExit> {
+  const [command, ...rest] = runtimeCommand(script);
+  if (options.exposeGc && runtime === "deno") rest.splice(1, 0, "--v8-flags=--expose-gc");
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...rest, ...(options.args ?? [])], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeout ?? 15_000);
+    child.stdout!.setEncoding("utf8");
+    child.stderr!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      stdout += chunk;
+      options.onStdout?.(chunk, child.pid!);
+    });
+    child.stderr!.on("data", (chunk: string) => stderr += chunk);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut, stdout, stderr });
+    });
+  });
+}
+
+/** One line describing a {@link ScriptExit}, for assertion messages. */
+export function describeExit(exit: ScriptExit): string {
+  const tail = (text: string) =>
+    JSON.stringify(text.length > 2000 ? "…" + text.slice(-2000) : text);
+  return `code ${exit.code}, signal ${exit.signal}, timedOut ${exit.timedOut}, ` +
+    `stdout ${tail(exit.stdout)}, stderr ${tail(exit.stderr)}`;
 }

@@ -78,7 +78,8 @@ const socketClasses: [string, SocketCtor][] = [
   ["Stream", zmq.Stream as unknown as SocketCtor],
 ];
 
-const STEP_BOUND_MS = 5_000;
+// Above every bound the library itself keeps (Context.terminate waits up to 10 s).
+const STEP_BOUND_MS = 12_000;
 
 /** `--include-known`: also generate the inputs of bugs already reported. */
 const includeKnown = argument("include-known") !== undefined;
@@ -214,7 +215,50 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
     return contexts.length === 0 || chance(0.25) ? undefined : pick(contexts);
   }
   function someSocket(): AnySocket | undefined {
-    return sockets.length === 0 ? undefined : pick(sockets);
+    if (sockets.length === 0) return undefined;
+    const socket = pick(sockets);
+    log(`  [${nameOf(socket)}]`);
+    return socket;
+  }
+
+  // Names for the trace (never consume randomness: a seed must replay the same).
+  const names = new WeakMap<object, string>();
+  let named = 0;
+  function nameOf(value: unknown): string {
+    if (value === zmq.context) return "default-context";
+    if (value !== null && (typeof value === "object" || typeof value === "function")) {
+      const name = names.get(value as object);
+      if (name !== undefined) return name;
+    }
+    return brief(value);
+  }
+  function nameNew(value: object, kind: string): void {
+    const context = (value as { context?: unknown }).context;
+    const where = context === undefined ? "" : `@${nameOf(context)}`;
+    names.set(value, `${kind}#${++named}${where}`);
+    log(`  = ${nameOf(value)}`);
+  }
+  function brief(value: unknown): string {
+    if (typeof value === "string") {
+      return value.length > 40 ? `string(${value.length})` : JSON.stringify(value);
+    }
+    if (ArrayBuffer.isView(value)) {
+      return `${value.constructor.name}(${value.byteLength})`;
+    }
+    if (value instanceof ArrayBuffer) return `ArrayBuffer(${value.byteLength})`;
+    if (Array.isArray(value)) return `[${value.length} items]`;
+    if (typeof value === "object" && value !== null) {
+      try {
+        return JSON.stringify(value)?.slice(0, 60) ?? "object";
+      } catch {
+        return "object";
+      }
+    }
+    try {
+      return String(value);
+    } catch {
+      return typeof value;
+    }
   }
 
   // ------------------------------------------------------------ values
@@ -626,7 +670,10 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
       if (sockets.length >= 12) return;
       const [className, Ctor] = pick(socketClasses);
       const socket = attempt(`new ${className}`, () => new Ctor(constructorOptions(className)));
-      if (socket !== undefined) sockets.push(socket as AnySocket);
+      if (socket !== undefined) {
+        nameNew(socket, className);
+        sockets.push(socket as AnySocket);
+      }
     }],
     ["close", 3, () => {
       const socket = someSocket();
@@ -737,10 +784,13 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
       const value = optionValue(option);
       switch (int(3)) {
         case 0:
-          attempt(`setOption ${option.name}`, () => socket.setOption(optionName(option), value));
+          attempt(
+            `setOption ${option.name} = ${brief(value)}`,
+            () => socket.setOption(optionName(option), value),
+          );
           break;
         case 1:
-          attempt(`set property ${option.name}`, () => {
+          attempt(`set property ${option.name} = ${brief(value)}`, () => {
             socket[option.name] = value;
           });
           break;
@@ -771,6 +821,7 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
       const subscribers = sockets.filter((s) => "subscribe" in s);
       if (subscribers.length === 0) return;
       const socket = pick(subscribers);
+      log(`  [${nameOf(socket)}]`);
       const prefixes = Array.from(
         { length: int(3) },
         () => pick(["", "topic", new Uint8Array([1, 2]), 5, null, detachedView(), "é"]),
@@ -799,8 +850,13 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
       const candidates: unknown[] = [...sockets, null, 5, {}, "socket", undefined];
       const args = Array.from({ length: int(4) }, () => pick(candidates));
       const Proxy = zmq.Proxy as unknown as new (...a: unknown[]) => zmq.Proxy;
-      const proxy = attempt("new Proxy", () => new Proxy(...args));
+      const proxy = attempt(
+        `new Proxy(${args.map(nameOf).join(", ")})`,
+        () => new Proxy(...args),
+      );
       if (proxy === undefined) return;
+      names.set(proxy, `Proxy#${++named}`);
+      log(`  = ${nameOf(proxy)}`);
       const entry: { proxy: zmq.Proxy; done?: Promise<unknown> } = { proxy };
       proxies.push(entry);
       if (chance(0.8)) {
@@ -819,6 +875,7 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
     ["proxyControl", 2, async () => {
       if (proxies.length === 0) return;
       const entry = pick(proxies);
+      log(`  [${nameOf(entry.proxy)}]`);
       switch (int(4)) {
         case 0:
           await attemptAsync("proxy pause", () => Promise.resolve(entry.proxy.pause()));
@@ -852,11 +909,15 @@ async function runSeed(seed: number, ops: number, trace: boolean): Promise<numbe
       ]);
       const Context = zmq.Context as unknown as new (o?: unknown) => zmq.Context;
       const context = attempt("new Context", () => new Context(options));
-      if (context !== undefined) contexts.push(context);
+      if (context !== undefined) {
+        nameNew(context, "Context");
+        contexts.push(context);
+      }
     }],
     ["terminate", 1, async () => {
       if (contexts.length === 0) return;
       const context = pick(contexts);
+      log(`  [${nameOf(context)}]`);
       // Mid-flight: do not wait for the termination before going on.
       if (chance(0.5)) {
         const done = context.terminate().then(() => {}, (error) => judge(error, "terminate"));
@@ -1018,7 +1079,11 @@ export function runChild(seed: number, ops: number, limitMs: number): Promise<Ch
   return new Promise((resolve) => {
     const child = spawn(
       command,
-      [...args, "--seed", String(seed), "--ops", String(ops), "--trace"],
+      [
+        ...args,
+        ...["--seed", String(seed), "--ops", String(ops), "--trace"],
+        ...(includeKnown ? ["--include-known"] : []),
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

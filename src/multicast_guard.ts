@@ -1,0 +1,54 @@
+/**
+ * Refuses PGM settings that make libzmq 4.3.4 (or OpenPGM under it) abort the
+ * process. libzmq checks these options one by one when they are set, but
+ * builds the PGM socket only later, on its I/O thread, and asserts if OpenPGM
+ * refuses them there ("Invalid argument (src/session_base.cpp:723)",
+ * "assertion failed: (rate_per_sec >= max_tpdu)", "pgm_skb_over_panic").
+ * So they are checked together when a socket binds or connects a pgm:// or
+ * epgm:// endpoint.
+ *
+ * @module
+ */
+import type { Pointer } from "../ffi/native.ts";
+import { misuse } from "./errors.ts";
+import { findOption, readOption } from "./options.ts";
+
+/** OpenPGM's limit for the IP TTL of multicast packets. */
+const MAX_HOPS = 255;
+/** Below this, OpenPGM overruns its packet buffer on fragmented messages. */
+const MIN_TPDU = 128;
+/** OpenPGM's limit: a TPDU is sized by a 16-bit field. */
+const MAX_TPDU = 65_535;
+/** libzmq computes the rate in bytes per second as rate * 1000 / 8 in a C int. */
+const MAX_RATE = Math.floor((2 ** 31 - 1) / 1000);
+
+/** True for the endpoints that {@link checkMulticast} applies to. */
+export function isPgmEndpoint(address: string): boolean {
+  return address.startsWith("pgm://") || address.startsWith("epgm://");
+}
+
+/** Throws a ZmqError (EINVAL) if the socket's PGM settings would make libzmq abort. */
+export function checkMulticast(socket: Pointer, type: string, address: string): void {
+  const read = (name: string) => readOption(socket, findOption(name)!) as number;
+  const refuse = (why: string) => {
+    throw misuse("EINVAL", `Cannot use "${address}": ${why} (libzmq 4.3.4 would abort)`, address);
+  };
+  const hops = read("multicastHops");
+  if (hops > MAX_HOPS) refuse(`multicastHops must be at most ${MAX_HOPS}, got ${hops}`);
+  const tpdu = read("multicastMaxTransportDataUnitSize");
+  if (tpdu < MIN_TPDU || tpdu > MAX_TPDU) {
+    refuse(
+      `multicastMaxTransportDataUnitSize must be between ${MIN_TPDU} and ${MAX_TPDU}, got ${tpdu}`,
+    );
+  }
+  if (type !== "PUB" && type !== "XPUB") return;
+  const rate = read("rate");
+  if (rate > MAX_RATE) refuse(`rate must be at most ${MAX_RATE} kbit/s, got ${rate}`);
+  // OpenPGM needs at least one full TPDU per second.
+  if (rate * 125 < tpdu) {
+    refuse(
+      `rate (${rate} kbit/s) must carry at least one multicastMaxTransportDataUnitSize ` +
+        `(${tpdu} bytes) per second: at least ${Math.ceil(tpdu / 125)} kbit/s`,
+    );
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Every crash and hang the API fuzzer (test/fuzz/fuzz.ts) found, reduced to
+ * the API sequence that caused it. Sequences that aborted libzmq run in a
+ * child process (test/fixtures/fuzz_regression.ts), so that a regression
+ * fails this test instead of killing the runner.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import * as zmq from "../mod.ts";
+import {
+  bindAny,
+  closeAll,
+  deepEqual,
+  describeExit,
+  equal,
+  ok,
+  rejects,
+  runScript,
+  runtime,
+  test,
+  throws,
+  uniqueInprocAddress,
+  withTimeout,
+} from "./harness.ts";
+
+const fixture = fileURLToPath(new URL("./fixtures/fuzz_regression.ts", import.meta.url));
+
+async function runCase(name: string): Promise<string[]> {
+  const exit = await runScript(fixture, { args: [name], timeout: 20_000 });
+  equal(exit.timedOut, false, `hang: ${describeExit(exit)}`);
+  equal(exit.signal, null, `crash: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  ok(!/assert|abort|panic/i.test(exit.stderr), `libzmq complained: ${describeExit(exit)}`);
+  // OpenPGM prints its warnings ("Warn: Interface lo ...") to stdout.
+  return exit.stdout.trim().split("\n").filter((line) => !line.startsWith("Warn: "));
+}
+
+test(
+  `fuzz regression (${runtime}): socksProxy is refused (libzmq double-frees a failed SOCKS connection)`,
+  async () => {
+    // Bun, seed 1: "Bad file descriptor (src/epoll.cpp:113)" when a socket with
+    // a SOCKS proxy that refuses closes in the reconnect window.
+    deepEqual(await runCase("socks"), [
+      "constructor ENOTSUP",
+      "setOption ENOTSUP",
+      'unset ok ""',
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): a Pair cannot bind where Router/Reply connections wait`,
+  async () => {
+    // Deno, seed 16: "Assertion failed: written (src/pipe.cpp:87)" when a Pair
+    // binds an inproc address that two Router/Reply sockets connected to first.
+    deepEqual(await runCase("pair-refuses-routers"), [
+      "pair bind ENOCOMPATPROTO",
+      "dealer bind ok",
+      "reply got question",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): a Router cannot disconnect an inproc connection still pending`,
+  async () => {
+    // The same assertion, reached by disconnecting before anything binds.
+    deepEqual(await runCase("disconnect-pending"), [
+      "disconnect ENOTSUP",
+      "dealer bind ok",
+      "established disconnect ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): PGM settings libzmq would abort on are refused at bind/connect`,
+  async () => {
+    // Deno, seed 43: "Invalid argument (src/session_base.cpp:723)" from
+    // multicastHops 31081; probing found rate and TPDU limits of OpenPGM too.
+    deepEqual(await runCase("pgm"), [
+      "multicastHops=256 EINVAL",
+      "multicastMaxTransportDataUnitSize=64 EINVAL",
+      "multicastMaxTransportDataUnitSize=65536 EINVAL",
+      "rate=1 EINVAL",
+      "rate=20000000 EINVAL",
+      "subscriber multicastHops=256 EINVAL",
+      "defaults ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(`fuzz regression (${runtime}): useFd must be a listening socket when binding`, async () => {
+  // --include-known: "Operation not permitted" / "File exists (src/epoll.cpp:100)"
+  // after binding with useFd set to stdout or to a missing descriptor.
+  deepEqual(await runCase("use-fd"), [
+    "useFd=1 refused",
+    "useFd=0 refused",
+    "useFd=99999 EBADF",
+    "connect ok",
+    "useFd=-1 ok",
+    "done",
+  ]);
+}, { timeout: 30_000 });
+
+test("fuzz regression: events end soon after close although a pending inproc connection keeps libzmq's socket alive", async () => {
+  // Deno, seeds 7 and 14: libzmq destroys a socket (and sends the monitor's
+  // last event) only once its pending inproc connection resolves.
+  const pull = new zmq.Pull({ linger: 0 });
+  const events = pull.events[Symbol.asyncIterator]();
+  const next = events.next();
+  pull.connect(uniqueInprocAddress()); // nobody ever binds it
+  pull.close();
+  const result = await withTimeout(next, 5_000, "the events iteration to end");
+  equal(result.done, true);
+});
+
+test("fuzz regression: a capture socket that cannot send ends the proxy instead of stalling it", async () => {
+  // Deno, seed 45: with a Request (or Push, Dealer, Pair) capture that has no
+  // peer, libzmq's proxy blocked forever copying a control command to it:
+  // statistics() timed out and terminate() never returned.
+  const frontend = new zmq.Pull({ linger: 0 });
+  const backend = new zmq.Push({ linger: 0 });
+  const capture = new zmq.Push({ linger: 0 });
+  const proxy = new zmq.Proxy(frontend, backend, capture);
+  try {
+    const running = proxy.run();
+    const outcome = running.then(() => "ended", (error) => error);
+    await rejects(withTimeout(proxy.statistics(), 8_000, "statistics"));
+    const error = await withTimeout(outcome, 8_000, "the proxy to stop");
+    ok(error instanceof zmq.ZmqError, `not a ZmqError: ${error}`);
+    equal(error.code, "EAGAIN");
+    await withTimeout(proxy.terminate(), 2_000, "terminate");
+    equal(capture.sendTimeout, -1, "the capture's own send timeout is back");
+  } finally {
+    closeAll(frontend, backend, capture);
+  }
+});
+
+test("fuzz regression: a capture socket with a reading peer still gets every message", async () => {
+  const frontend = new zmq.Pull({ linger: 0 });
+  const backend = new zmq.Push({ linger: 0 });
+  const capture = new zmq.Push({ linger: 0 });
+  const tap = new zmq.Pull({ linger: 0 });
+  const producer = new zmq.Push({ linger: 0 });
+  const consumer = new zmq.Pull({ linger: 0 });
+  const proxy = new zmq.Proxy(frontend, backend, capture);
+  try {
+    tap.connect(await bindAny(capture, "tcp"));
+    producer.connect(await bindAny(frontend, "tcp"));
+    consumer.connect(await bindAny(backend, "tcp"));
+    const running = proxy.run();
+    for (let i = 0; i < 5; i++) await producer.send(`m${i}`);
+    for (let i = 0; i < 5; i++) {
+      const [got] = await withTimeout(consumer.receive(), 5_000, "a forwarded message");
+      equal(new TextDecoder().decode(got), `m${i}`);
+      const [copy] = await withTimeout(tap.receive(), 5_000, "a captured copy");
+      equal(new TextDecoder().decode(copy), `m${i}`);
+    }
+    await withTimeout(proxy.terminate(), 5_000, "terminate");
+    await withTimeout(running, 5_000, "the proxy to end");
+  } finally {
+    closeAll(frontend, backend, capture, tap, producer, consumer);
+  }
+});
+
+test("fuzz regression: terminate() with a lingering socket never blocks the JavaScript thread", async () => {
+  // --include-known, seed 14: zmq_ctx_term waited forever, on the JavaScript
+  // thread, for a closed socket (default linger -1) with undelivered messages.
+  const context = new zmq.Context();
+  const push = new zmq.Push({ context }); // default linger: -1
+  push.connect("tcp://127.0.0.1:1"); // nobody listens
+  push.trySend("never delivered");
+  push.close();
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  try {
+    await rejects(
+      withTimeout(context.terminate({ timeout: 300 }), 5_000, "terminate"),
+      (error: unknown) => error instanceof zmq.ZmqError && error.code === "EBUSY",
+    );
+    ok(ticks > 0, "timers ran while the context was terminating");
+  } finally {
+    clearInterval(ticker);
+  }
+});
+
+test("fuzz regression: the guards leave ordinary inproc use alone", async () => {
+  const context = new zmq.Context();
+  const address = uniqueInprocAddress();
+  const a = new zmq.Pair({ context, linger: 0 });
+  const b = new zmq.Pair({ context, linger: 0 });
+  try {
+    b.connect(address); // connect first: pending, then bound
+    await a.bind(address);
+    await b.send("hi");
+    deepEqual((await withTimeout(a.receive(), 5_000, "hi")).map((f) => f.length), [2]);
+    // A Router connecting to a bound address may disconnect at once.
+    const router = new zmq.Router({ context, linger: 0 });
+    const dealer = new zmq.Dealer({ context, linger: 0 });
+    const other = uniqueInprocAddress();
+    await dealer.bind(other);
+    router.connect(other);
+    router.disconnect(other);
+    closeAll(router, dealer);
+    const socks = new zmq.Dealer({ context, linger: 0 });
+    throws(() => socks.setOption("socksProxy", "x:1"), zmq.ZmqError);
+    socks.close();
+  } finally {
+    closeAll(a, b);
+    await context.terminate({ timeout: 2_000 }).catch(() => {});
+  }
+});
