@@ -23,26 +23,24 @@ function group(): string {
   return `239.192.${process.pid % 250}.${counter}:${20000 + (process.pid % 20000)}`;
 }
 
-/** Why `transport` cannot run here, or null when it can (probed on a real bridge). */
+/**
+ * Why `transport` cannot run here, or null when it can. Probed in a child
+ * process on a namespace host: libzmq aborts the whole process when the
+ * kernel refuses a PGM socket, which must not take the test runner with it.
+ */
 async function refusal(transport: "epgm" | "pgm"): Promise<string | null> {
   const support = await netnsSupport();
   if (!support.ok) return support.reason;
   if (!zmq.has("pgm")) return 'this libzmq was built without PGM (zmq.has("pgm") is false)';
   let network: Network | undefined;
-  const sockets: { close(): void }[] = [];
   try {
     network = await createNetwork(1, { multicast: true });
-    const pub = new zmq.Publisher({ linger: 0 });
-    sockets.push(pub);
-    pub.connect(`${transport}://${network.hubAddress};${group()}`);
-    const sub = new zmq.Subscriber({ linger: 0 });
-    sockets.push(sub);
-    sub.connect(`${transport}://${network.hubAddress};${group()}`);
+    const host = network.hosts[0];
+    await startPeer(host, { role: "probe", endpoint: `${transport}://${host.address};${group()}` });
     return null;
   } catch (error) {
     return `the kernel or libzmq refuses ${transport}:// here: ${(error as Error).message}`;
   } finally {
-    closeAll(...sockets);
     await network?.destroy();
   }
 }

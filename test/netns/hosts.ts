@@ -157,8 +157,6 @@ export async function sweepStaleNetworks(): Promise<string[]> {
   return removed;
 }
 
-let networkCount = 0;
-
 async function freeSubnet(seed: number): Promise<string> {
   const routes = await ip("-4", "-o", "route", "show");
   for (let step = 0; step < 4096; step++) {
@@ -180,15 +178,16 @@ export interface NetworkOptions {
  * the bridge's first address. Call `destroy()` in a `finally`.
  */
 export async function createNetwork(count: number, options: NetworkOptions = {}): Promise<Network> {
-  if (!Number.isInteger(count) || count < 1 || count > 200) {
-    throw new RangeError(`A network has 1 to 200 hosts, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 35) {
+    throw new RangeError(`A network has 1 to 35 hosts, got ${count}`);
   }
   await sweepStaleNetworks();
-  networkCount += 1;
-  const pid36 = process.pid.toString(36);
-  const id = `${pid36}-${networkCount.toString(36)}`;
+  // pid + a random tag: unique even across test files sharing one process.
+  // Interface names must fit in 15 characters ("zqv-" pid36 "-" tag "h" host).
+  const tag = Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, "0");
+  const id = `${process.pid.toString(36)}-${tag}`;
   const bridge = `zqb-${id}`;
-  const subnet = await freeSubnet(process.pid * 31 + networkCount);
+  const subnet = await freeSubnet(Math.floor(Math.random() * 64 * 256));
   const hubAddress = `${subnet}.1`;
   const namespaces: string[] = [];
   const children = new Set<ChildProcess>();
@@ -211,8 +210,8 @@ export async function createNetwork(count: number, options: NetworkOptions = {})
     await ip("link", "set", bridge, "up");
     const hosts: Host[] = [];
     for (let i = 1; i <= count; i++) {
-      const namespace = `zq-${process.pid}-${networkCount}-h${i}`;
-      const veth = `zqv-${id}h${i}`;
+      const namespace = `zq-${process.pid}-${tag}-h${i}`;
+      const veth = `zqv-${id}h${i.toString(36)}`;
       const address = `${subnet}.${i + 1}`;
       await ip("netns", "add", namespace);
       namespaces.push(namespace);
