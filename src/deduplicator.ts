@@ -145,7 +145,10 @@ export interface IdempotentRequest {
   id: Uint8Array;
 }
 
-/** Computes the answer to one request; runs once per request id. */
+/**
+ * Computes the answer to one request; runs once per request id. The answer
+ * is kept and sent again to repeats, so do not reuse its buffers afterwards.
+ */
 export type IdempotentHandler = (
   body: Uint8Array[],
   request: IdempotentRequest,
