@@ -9,6 +9,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { isMainThread } from "node:worker_threads";
 import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative, runtime } from "../ffi/load.ts";
 import type { Native, NativeCallback, Pointer } from "../ffi/native.ts";
@@ -40,13 +41,16 @@ function releaser(native: Native): NativeCallback | null {
  * stalls sending (no faster than a copy at 64 KiB), deadlocks with a
  * JavaScript thread blocked in zmq_ctx_term (Context.terminate with lent
  * frames queued), and a Deno process that exited with frames in flight
- * crashed (SIGSEGV).
+ * crashed (SIGSEGV). Nor is it in a Worker: terminating one frees its memory
+ * while libzmq may still be sending from it (Bun crashed); the main thread's
+ * memory lasts as long as the process.
  */
 function sendThreshold(native: Native): number {
   // Decided without making a callback: in Deno merely having one costs.
   if (native.callback === undefined || native.callbackBlocksCallingThread !== false) {
     return Infinity;
   }
+  if (!isMainThread) return Infinity;
   const setting = runtime.env("ZMQ_ZERO_COPY_MIN")?.trim();
   if (setting === undefined || setting === "") return DEFAULT_SEND_MIN;
   if (setting === "off") return Infinity;
@@ -81,9 +85,10 @@ export function setZeroCopySendThreshold(bytes: number): void {
 
 /**
  * The smallest frame `send()` lends to libzmq instead of copying in this
- * runtime: Infinity where every frame is copied (Deno, whose callbacks from
- * libzmq's threads wait for the JavaScript thread). Set `ZMQ_ZERO_COPY_MIN`
- * (bytes, or "off") to choose another where lending is available.
+ * thread: Infinity where every frame is copied (in Deno, whose callbacks
+ * from libzmq's threads wait for the JavaScript thread, and in Workers).
+ * Set `ZMQ_ZERO_COPY_MIN` (bytes, or "off") to choose another where lending
+ * is available.
  *
  * @example
  * ```ts

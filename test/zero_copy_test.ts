@@ -1,5 +1,6 @@
 // Zero-copy sends (frames lent to libzmq) and receives (ReceivedMessage).
 import { spawn } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import * as zmq from "../mod.ts";
 import {
@@ -63,6 +64,23 @@ test("zero-copy: the send threshold is a size in bytes, or Infinity where sends 
   if (loadNative().callbackBlocksCallingThread !== false) equal(threshold, Infinity);
   throws(() => setZeroCopySendThreshold(-1), TypeError);
   throws(() => setZeroCopySendThreshold(Number.NaN), TypeError);
+});
+
+test("zero-copy: a Worker never lends (terminating it frees memory libzmq may still read)", async () => {
+  const worker = new Worker(new URL("./fixtures/zero_copy_worker.ts", import.meta.url));
+  try {
+    const threshold = await withTimeout(
+      new Promise((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      }),
+      10_000,
+      "the Worker's threshold",
+    );
+    equal(threshold, Infinity);
+  } finally {
+    await worker.terminate();
+  }
 });
 
 for (const transport of ["tcp", "ipc", "inproc"] as const) {
