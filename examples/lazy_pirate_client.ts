@@ -17,7 +17,8 @@
  *   --endpoint E    the server to connect to (default tcp://localhost:5555)
  *   --requests N    how many requests to send (default 10)
  *   --timeout MS    how long to wait for each reply (default 2500)
- *   --retries N     how many tries per request before giving up (default 3)
+ *   --tries N       how many tries per request before giving up (default 3, as in the
+ *                   guide; zmq.LazyPirateClient's `retries` counts the resends instead)
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -29,7 +30,7 @@ const { values: options } = parseArgs({
     endpoint: { type: "string", default: "tcp://localhost:5555" },
     requests: { type: "string", default: "10" },
     timeout: { type: "string", default: "2500" },
-    retries: { type: "string", default: "3" },
+    tries: { type: "string", default: "3" },
   },
 });
 const timeout = Number(options.timeout);
@@ -44,7 +45,7 @@ function connect(): zmq.Request {
 
 /** Sends one request until a matching reply comes; false if we gave up. */
 async function request(sequence: number): Promise<boolean> {
-  let retriesLeft = Number(options.retries);
+  let triesLeft = Number(options.tries);
   await client.send(String(sequence));
   while (true) {
     try {
@@ -60,7 +61,7 @@ async function request(sequence: number): Promise<boolean> {
     }
     // No reply in time: this socket is stuck, so throw it away.
     client.close();
-    if (--retriesLeft === 0) {
+    if (--triesLeft === 0) {
       console.log("E: server seems to be offline, abandoning");
       return false;
     }

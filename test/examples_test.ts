@@ -290,7 +290,7 @@ const scenarios: Scenario[] = [
       );
       const client = start(
         "lazy_pirate_client.ts",
-        ...["--endpoint", at, "--requests", "6", "--timeout", "1000", "--retries", "10"],
+        ...["--endpoint", at, "--requests", "6", "--timeout", "1000", "--tries", "10"],
       );
       match((await expectExit(first)).stdout, /^I: simulating a crash$/m);
       const second = start("lazy_pirate_server.ts", "--endpoint", at, "--failure", "none");
@@ -314,7 +314,7 @@ const scenarios: Scenario[] = [
       );
       const client = start(
         "lazy_pirate_client.ts",
-        ...["--endpoint", at, "--requests", "5", "--timeout", "500", "--retries", "10"],
+        ...["--endpoint", at, "--requests", "5", "--timeout", "500", "--tries", "10"],
       );
       const { stdout } = await expectExit(client);
       for (let n = 1; n <= 5; n++) {
@@ -336,7 +336,7 @@ const scenarios: Scenario[] = [
       );
       const client = start(
         "lazy_pirate_client.ts",
-        ...["--endpoint", at, "--requests", "5", "--timeout", "300", "--retries", "3"],
+        ...["--endpoint", at, "--requests", "5", "--timeout", "300", "--tries", "3"],
       );
       await expectExit(server);
       const { stdout } = await expectExit(client, 1);
