@@ -65,7 +65,11 @@ const abandoned = new FinalizationRegistry<
 function mayLinger(engine: SocketIO): boolean {
   if (engine.closed) return false;
   if (engine.lent) return true; // cannot ask: another thread uses it
-  return readOption(engine.pointer, findOption("LINGER")!) !== 0;
+  try {
+    return readOption(engine.pointer, findOption("LINGER")!) !== 0;
+  } catch {
+    return true; // its context is shutting down (ETERM): cannot ask either
+  }
 }
 
 /**
