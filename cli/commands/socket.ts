@@ -1,0 +1,582 @@
+/**
+ * `zmq <socket-type> <endpoint>... [message]...`: one socket of any type,
+ * sending messages from the arguments or stdin and printing what arrives.
+ *
+ * What each kind of socket does:
+ * - sends only (push, pub): sends every message, then exits once they left.
+ * - receives only (pull, sub): prints messages until --count, --timeout or Ctrl-C.
+ * - req: sends each message, prints its reply.
+ * - rep: prints each request, answers with --echo, --reply, the arguments
+ *   in turn, or the next line of stdin.
+ * - the rest (dealer, router, pair, xpub, xsub, stream): sends and prints at
+ *   once, until --count messages arrived, --timeout or Ctrl-C.
+ *
+ * @module
+ */
+import type * as Zmq from "../../mod.ts";
+import { commonFlags, type FlagSpec, type ParsedArgs } from "../args.ts";
+import { type EndpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts";
+import { ExitCode, RuntimeError, UsageError } from "../errors.ts";
+import { type Format, formatMessage, FORMATS, messageSize, parseMessage } from "../frames.ts";
+import { argumentSource, type MessageSource, stdinSource } from "../messages.ts";
+import { formatBytes, formatCount } from "../progress.ts";
+import { isAbort, isTimeout, Session } from "../session.ts";
+import {
+  attach,
+  createSocket,
+  type CurveFlags,
+  DEFAULT_LINGER,
+  describeEndpoints,
+} from "../socket_setup.ts";
+import { type SocketTypeInfo, type SocketTypeName, socketTypes } from "../socket_types.ts";
+
+/** Everything a socket command was asked to do, checked. */
+export interface SocketPlan {
+  name: SocketTypeName;
+  info: SocketTypeInfo;
+  endpoints: EndpointPlan[];
+  /** Messages from the arguments; empty means stdin (for types that send). */
+  messages: Uint8Array[][];
+  subscribe: string[];
+  count?: number;
+  timeout?: number;
+  delay: number;
+  interval: number;
+  format: Format;
+  input: Format;
+  separator?: string;
+  echo: boolean;
+  reply?: Uint8Array[];
+  options: string[];
+  linger: number;
+  curve: CurveFlags;
+  quiet: boolean;
+  verbose: boolean;
+  progress: boolean;
+}
+
+// Flags by what they are about; each socket type takes the groups that apply.
+const endpointFlags: FlagSpec[] = [
+  { name: "bind", short: "b", kind: "boolean", help: "bind every endpoint without @ or >" },
+  { name: "connect", short: "c", kind: "boolean", help: "connect every endpoint without @ or >" },
+];
+const subscribeFlags: FlagSpec[] = [
+  {
+    name: "subscribe",
+    short: "s",
+    kind: "list",
+    value: "PREFIX",
+    help: "receive messages starting with PREFIX (repeatable; none: everything)",
+  },
+];
+const sendFlags: FlagSpec[] = [
+  {
+    name: "input",
+    short: "i",
+    kind: "string",
+    value: "FORMAT",
+    choices: FORMATS,
+    help: "how messages to send are written: text (default), hex or json",
+  },
+  { name: "delay", kind: "integer", value: "MS", min: 0, help: "wait MS before the first send" },
+  {
+    name: "interval",
+    kind: "integer",
+    value: "MS",
+    min: 0,
+    help: "wait MS between sends",
+  },
+];
+const receiveFlags: FlagSpec[] = [
+  {
+    name: "format",
+    short: "f",
+    kind: "string",
+    value: "FORMAT",
+    choices: FORMATS,
+    help: "print messages as text (default), hex or json (one array of frames per line)",
+  },
+];
+const answerFlags: FlagSpec[] = [
+  { name: "echo", short: "e", kind: "boolean", help: "send every message received back" },
+  {
+    name: "reply",
+    short: "r",
+    kind: "string",
+    value: "TEXT",
+    help: "answer every message received with TEXT (split by --separator)",
+  },
+];
+const generalFlags: FlagSpec[] = [
+  {
+    name: "separator",
+    short: "d",
+    kind: "string",
+    value: "SEP",
+    help: "split messages into frames at SEP; print frames joined by SEP (default: a space)",
+  },
+  {
+    name: "count",
+    short: "n",
+    kind: "integer",
+    value: "N",
+    min: 1,
+    help: "stop after N messages (see above for what counts)",
+  },
+  {
+    name: "timeout",
+    short: "t",
+    kind: "integer",
+    value: "MS",
+    min: 1,
+    help: "fail (exit 1) when a message, reply or send waits longer than MS",
+  },
+  {
+    name: "option",
+    short: "o",
+    kind: "list",
+    value: "NAME=VALUE",
+    help: "set a socket option: sendHighWaterMark=10, ZMQ_RCVHWM=10, routingId=me",
+  },
+  {
+    name: "linger",
+    kind: "integer",
+    value: "MS",
+    min: -1,
+    help: `how long unsent messages may delay the exit (default ${DEFAULT_LINGER}; -1: forever)`,
+  },
+  {
+    name: "curve-server",
+    kind: "string",
+    value: "SECRET",
+    help: "be a CURVE server with this secret key (see zmq keygen)",
+  },
+  {
+    name: "curve-server-key",
+    kind: "string",
+    value: "PUBLIC",
+    help: "be a CURVE client of the server with this public key",
+  },
+  {
+    name: "curve-secret-key",
+    kind: "string",
+    value: "SECRET",
+    help: "the CURVE client's own secret key (default: a fresh key pair)",
+  },
+  {
+    name: "progress",
+    kind: "boolean",
+    help: "show counts and rates on stderr even when it is not a terminal",
+  },
+];
+
+/** The flags `zmq <name>` takes. */
+export function socketFlags(name: SocketTypeName): FlagSpec[] {
+  const info: SocketTypeInfo = socketTypes[name];
+  return [
+    ...endpointFlags,
+    ...(name === "sub" || name === "xsub" ? subscribeFlags : []),
+    ...(info.sends ? sendFlags : []),
+    ...(info.receives ? receiveFlags : []),
+    ...(info.sends && info.receives && name !== "req" ? answerFlags : []),
+    ...generalFlags,
+    ...commonFlags,
+  ];
+}
+
+/** How the socket type behaves, for its help. */
+export function socketBehaviour(name: SocketTypeName): string[] {
+  const info: SocketTypeInfo = socketTypes[name];
+  if (name === "req") {
+    return [
+      "Sends each message (the arguments, else stdin lines) and prints its reply.",
+      "--count N sends N requests, cycling through the arguments. --timeout MS",
+      "fails with exit 1 when a reply takes longer.",
+    ];
+  }
+  if (name === "rep") {
+    return [
+      "Prints each request and answers it: with the request itself (--echo), with",
+      "TEXT (--reply), with the message arguments in turn, or else with the next",
+      "line of stdin. --count N stops after N answers.",
+    ];
+  }
+  if (!info.receives) {
+    const lines = [
+      "Sends each message argument once (with --count N: N messages, cycling",
+      "through the arguments), or else each line of stdin until its end, then",
+      "exits once the messages have left (up to --linger ms).",
+    ];
+    if (name === "pub") {
+      lines.push(
+        "Subscribers that connect late miss what was sent before: --delay MS waits",
+        "for them first.",
+      );
+    } else {
+      lines.push("A send waits for a puller to connect (bounded by --timeout).");
+    }
+    return lines;
+  }
+  if (!info.sends) {
+    const lines = [
+      "Prints every message it receives on stdout, until --count N messages,",
+      "--timeout MS without one (exit 1), or Ctrl-C (exit 0).",
+    ];
+    if (name === "sub") lines.push("Without --subscribe it receives everything.");
+    return lines;
+  }
+  const lines = [
+    "Sends the message arguments (or stdin lines) and prints what it receives,",
+    "both at once, until --count N messages arrived, --timeout MS passed without",
+    "one (exit 1), or Ctrl-C (exit 0). --echo and --reply answer what arrives.",
+  ];
+  if (name === "router") {
+    lines.push("Received messages start with the sender's routing id; --echo and --reply keep it.");
+  }
+  if (name === "stream") {
+    lines.push("Frames are [connection id, bytes]: use --format hex or json to see the id.");
+  }
+  if (name === "xsub") lines.push("Without --subscribe it subscribes to everything.");
+  return lines;
+}
+
+/** Checks the command line of `zmq <name>` before anything is opened. */
+export function planSocket(name: SocketTypeName, args: ParsedArgs): SocketPlan {
+  const info: SocketTypeInfo = socketTypes[name];
+  const flags = args.flags;
+  const command = `zmq ${name}`;
+  if (flags.bind === true && flags.connect === true) {
+    throw new UsageError("--bind and --connect exclude each other");
+  }
+  const mode: EndpointMode = flags.bind === true
+    ? "bind"
+    : flags.connect === true
+    ? "connect"
+    : "auto";
+  const { endpoints, rest } = splitEndpoints(args.positionals, mode, command);
+  const separator = flags.separator as string | undefined;
+  if (separator === "") throw new UsageError("--separator cannot be empty");
+  const input = (flags.input as Format | undefined) ?? "text";
+  if (rest.length > 0 && !info.sends) {
+    throw new UsageError(
+      `a ${name} socket only receives, so "${rest[0]}" cannot be sent ` +
+        `(an endpoint looks like tcp://127.0.0.1:5555)`,
+    );
+  }
+  const messages = rest.map((arg, index) =>
+    parseMessage(arg, input, separator, `message argument ${index + 1}`)
+  );
+  const echo = flags.echo === true;
+  const replyText = flags.reply as string | undefined;
+  if (echo && replyText !== undefined) {
+    throw new UsageError("--echo and --reply exclude each other");
+  }
+  if ((echo || replyText !== undefined) && messages.length > 0 && name === "rep") {
+    throw new UsageError(
+      `${echo ? "--echo" : "--reply"} and message arguments both say how to answer: pick one`,
+    );
+  }
+  return {
+    name,
+    info,
+    endpoints,
+    messages,
+    subscribe: (flags.subscribe as string[] | undefined) ?? [],
+    count: flags.count as number | undefined,
+    timeout: flags.timeout as number | undefined,
+    delay: (flags.delay as number | undefined) ?? 0,
+    interval: (flags.interval as number | undefined) ?? 0,
+    format: (flags.format as Format | undefined) ?? "text",
+    input,
+    separator,
+    echo,
+    reply: replyText === undefined
+      ? undefined
+      : parseMessage(replyText, input, separator, "--reply"),
+    options: (flags.option as string[] | undefined) ?? [],
+    linger: (flags.linger as number | undefined) ?? DEFAULT_LINGER,
+    curve: {
+      server: flags["curve-server"] as string | undefined,
+      serverKey: flags["curve-server-key"] as string | undefined,
+      secretKey: flags["curve-secret-key"] as string | undefined,
+    },
+    quiet: flags.quiet === true,
+    verbose: flags.verbose === true,
+    progress: flags.progress === true,
+  };
+}
+
+type Sender = Zmq.Socket & Zmq.Writable;
+type Receiver = Zmq.Socket & Zmq.Readable;
+
+/** Runs a checked socket command; resolves to the exit code. */
+export async function runSocket(plan: SocketPlan): Promise<number> {
+  const session = await Session.open({
+    label: `zmq ${plan.name}`,
+    quiet: plan.quiet,
+    verbose: plan.verbose,
+    progress: plan.progress,
+  });
+  let failed = true;
+  try {
+    const socket = createSocket(session, {
+      name: plan.name,
+      info: plan.info,
+      options: plan.options,
+      linger: plan.linger,
+      curve: plan.curve,
+    });
+    await attach(socket, plan.endpoints, session.reporter);
+    const runner = new SocketRunner(plan, session, socket);
+    await runner.subscribe();
+    const show: ("sent" | "received")[] = [];
+    if (plan.info.sends) show.push("sent");
+    if (plan.info.receives) show.push("received");
+    session.startProgress({ show });
+    await runner.run();
+    runner.reportTotals();
+    failed = false;
+    return ExitCode.ok;
+  } finally {
+    await session.close(failed);
+  }
+}
+
+/** The loops of one socket command. */
+class SocketRunner {
+  #plan: SocketPlan;
+  #session: Session;
+  #socket: Zmq.Socket;
+  #source: MessageSource | undefined;
+
+  constructor(plan: SocketPlan, session: Session, socket: Zmq.Socket) {
+    this.#plan = plan;
+    this.#session = session;
+    this.#socket = socket;
+  }
+
+  /** Subscribes a sub or xsub socket (to everything without --subscribe). */
+  async subscribe(): Promise<void> {
+    const { name, subscribe } = this.#plan;
+    if (name === "sub") {
+      (this.#socket as Zmq.Subscriber).subscribe(...subscribe);
+      for (const prefix of subscribe) this.#session.reporter.detail(`subscribed to "${prefix}"`);
+    } else if (name === "xsub") {
+      const encoder = new TextEncoder();
+      for (const prefix of subscribe.length === 0 ? [""] : subscribe) {
+        const body = encoder.encode(prefix);
+        const message = new Uint8Array(body.byteLength + 1);
+        message[0] = 1;
+        message.set(body, 1);
+        await this.#send([message], "a subscription");
+      }
+    }
+  }
+
+  /** Runs until done; throws RuntimeError on a timeout. */
+  async run(): Promise<void> {
+    const { name, info } = this.#plan;
+    if (!info.receives) return await this.#sendAll(this.#plan.count);
+    if (!info.sends) return await this.#receiveAll();
+    if (name === "req") return await this.#requestAll();
+    if (name === "rep") return await this.#answerAll();
+    await this.#duplex();
+  }
+
+  /** With --verbose, what moved. */
+  reportTotals(): void {
+    const { sent, received, started } = this.#session.stats;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const parts: string[] = [];
+    if (this.#plan.info.sends) {
+      parts.push(`sent ${formatCount(sent.messages)} (${formatBytes(sent.bytes)})`);
+    }
+    if (this.#plan.info.receives) {
+      parts.push(`received ${formatCount(received.messages)} (${formatBytes(received.bytes)})`);
+    }
+    this.#session.reporter.detail(`${parts.join(", ")} in ${seconds} s`);
+  }
+
+  /** The messages to send: the arguments, or stdin. */
+  #messages(total?: number): MessageSource {
+    if (this.#source !== undefined) return this.#source;
+    const { messages, input, separator } = this.#plan;
+    this.#source = messages.length > 0
+      ? argumentSource(messages, total)
+      : stdinSource(input, separator, this.#session.signal);
+    return this.#source;
+  }
+
+  /** Sends every message of the source, or `count` of them. */
+  async #sendAll(count: number | undefined): Promise<void> {
+    const { delay, interval } = this.#plan;
+    const source = this.#messages(count);
+    await this.#session.pause(delay);
+    let sent = 0;
+    while (!this.#session.stopped && (count === undefined || sent < count)) {
+      const message = await source.next();
+      if (message === undefined) break;
+      if (sent > 0) await this.#session.pause(interval);
+      if (this.#session.stopped) break;
+      if (!await this.#send(message, "a message")) break;
+      sent++;
+    }
+  }
+
+  async #receiveAll(): Promise<void> {
+    const { count } = this.#plan;
+    let received = 0;
+    while (!this.#session.stopped && (count === undefined || received < count)) {
+      const message = await this.#receive("a message");
+      if (message === undefined) break;
+      received++;
+      await this.#print(message);
+    }
+  }
+
+  async #requestAll(): Promise<void> {
+    const { count, timeout } = this.#plan;
+    const source = this.#messages(count);
+    await this.#session.pause(this.#plan.delay);
+    let done = 0;
+    while (!this.#session.stopped && (count === undefined || done < count)) {
+      const request = await source.next();
+      if (request === undefined) break;
+      if (done > 0) await this.#session.pause(this.#plan.interval);
+      // One deadline for the whole exchange: a REQ with no peer waits in send.
+      const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+      if (!await this.#send(request, "the request", deadline)) break;
+      const reply = await this.#receive("a reply", deadline);
+      if (reply === undefined) break;
+      done++;
+      await this.#print(reply);
+    }
+  }
+
+  async #answerAll(): Promise<void> {
+    const { count, echo, reply } = this.#plan;
+    const answers = echo || reply !== undefined ? undefined : this.#messages(count);
+    let done = 0;
+    while (!this.#session.stopped && (count === undefined || done < count)) {
+      const request = await this.#receive("a request");
+      if (request === undefined) break;
+      await this.#print(request);
+      const answer = echo ? request : reply ?? await answers!.next();
+      if (answer === undefined) {
+        this.#session.reporter.detail("no more answers (end of input)");
+        break;
+      }
+      if (!await this.#send(answer, "the reply")) break;
+      done++;
+    }
+  }
+
+  async #duplex(): Promise<void> {
+    const { count, messages } = this.#plan;
+    // Without message arguments a socket reads stdin only if it has nothing else to do.
+    const sending = messages.length > 0 || (!this.#plan.echo && this.#plan.reply === undefined)
+      ? this.#sendAll(messages.length > 0 ? messages.length : undefined)
+      : Promise.resolve();
+    let failure: unknown;
+    const sendFailed = sending.catch((error) => {
+      failure = error;
+      this.#session.stop();
+    });
+    let received = 0;
+    try {
+      while (!this.#session.stopped && (count === undefined || received < count)) {
+        const message = await this.#receive("a message");
+        if (message === undefined) break;
+        received++;
+        await this.#print(message);
+        const answer = this.#answerTo(message);
+        if (answer !== undefined) await this.#send(answer, "the answer");
+      }
+    } finally {
+      if (failure === undefined) this.#session.stop();
+      await sendFailed;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** The answer to `message` under --echo or --reply, with the envelope routing needs. */
+  #answerTo(message: Uint8Array[]): Uint8Array[] | undefined {
+    const { echo, reply, name } = this.#plan;
+    if (!echo && reply === undefined) return undefined;
+    if (echo) {
+      // A Stream's empty frame announces a connection; echoing it would close it.
+      if (name === "stream" && (message[1]?.byteLength ?? 0) === 0) return undefined;
+      return message;
+    }
+    if (name === "stream") {
+      if ((message[1]?.byteLength ?? 0) === 0) return undefined;
+      return [message[0], ...reply!];
+    }
+    if (name === "router") {
+      // Keep the routing id and, for REQ peers, everything up to the empty delimiter.
+      const delimiter = message.findIndex((frame, index) => index > 0 && frame.byteLength === 0);
+      const envelope = delimiter === -1 ? message.slice(0, 1) : message.slice(0, delimiter + 1);
+      return [...envelope, ...reply!];
+    }
+    return reply;
+  }
+
+  /** Sends; false when the run was stopped meanwhile. */
+  async #send(message: Uint8Array[], what: string, deadline?: number): Promise<boolean> {
+    const socket = this.#socket as Sender;
+    const timeout = this.#remaining(deadline);
+    try {
+      if (!socket.trySend(message)) {
+        await socket.send(message, { timeout, signal: this.#session.signal });
+      }
+    } catch (error) {
+      if (isAbort(error) || this.#session.stopped) return false;
+      if (isTimeout(error)) {
+        throw new RuntimeError(
+          `could not send ${what} within ${this.#plan.timeout} ms: no peer ready on ${
+            describeEndpoints(this.#plan.endpoints)
+          }`,
+        );
+      }
+      throw error;
+    }
+    this.#session.stats.countSent(messageSize(message));
+    return true;
+  }
+
+  /** Receives; undefined when the run was stopped meanwhile. */
+  async #receive(what: string, deadline?: number): Promise<Uint8Array[] | undefined> {
+    const socket = this.#socket as Receiver;
+    let message = socket.tryReceive();
+    if (message === null) {
+      try {
+        message = await socket.receive({
+          timeout: this.#remaining(deadline),
+          signal: this.#session.signal,
+        });
+      } catch (error) {
+        if (isAbort(error) || this.#session.stopped) return undefined;
+        if (isTimeout(error)) {
+          throw new RuntimeError(
+            `no ${what.replace(/^an? /, "")} within ${this.#plan.timeout} ms ${
+              what === "a reply" ? "from" : "on"
+            } ${describeEndpoints(this.#plan.endpoints)}`,
+          );
+        }
+        throw error;
+      }
+    }
+    this.#session.stats.countReceived(messageSize(message));
+    return message;
+  }
+
+  #remaining(deadline: number | undefined): number | undefined {
+    if (deadline === undefined) return this.#plan.timeout;
+    return Math.max(1, Math.round(deadline - performance.now()));
+  }
+
+  async #print(message: Uint8Array[]): Promise<void> {
+    const { format, separator } = this.#plan;
+    await this.#session.output.line(formatMessage(message, format, separator));
+  }
+}
