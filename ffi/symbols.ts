@@ -352,6 +352,33 @@ export const libcSymbols = {
     ],
     result: "pointer",
   },
+  // The same memcpy, writing into C memory (a context handle's record).
+  memcpy_to_pointer: {
+    name: "memcpy",
+    parameters: [
+      "pointer", // void *dest
+      "buffer", // const void *src
+      "usize", // size_t n
+    ],
+    result: "pointer",
+  },
+  // The same write, from C memory: reading through a pipe turns a bad address
+  // into EFAULT instead of a crash (context handles from other threads).
+  write_from_pointer: {
+    name: "write",
+    parameters: [
+      "i32", // int fd
+      "pointer", // const void *buf
+      "usize", // size_t count
+    ],
+    result: "isize",
+  },
+  malloc: {
+    parameters: [
+      "usize", // size_t size
+    ],
+    result: "pointer", // void *
+  },
   dlopen: {
     parameters: [
       "buffer", // const char *filename

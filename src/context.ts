@@ -8,6 +8,7 @@ import { ContextOption } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { errorFor, misuse, zmqFailure } from "./errors.ts";
+import { publishHandle, resolveHandle, retireHandle } from "./context_handles.ts";
 
 /** Options for a new {@link Context}. */
 export interface ContextOptions {
@@ -53,6 +54,8 @@ let borrowing: bigint | undefined;
 export class Context {
   #pointer: Pointer;
   #owned: boolean;
+  // Made on first read of .handle (owner) or given (borrower): see context_handles.ts.
+  #handle: bigint | undefined;
   #shared = false;
   #terminated = false;
   #members = new Set<ContextMember>();
@@ -67,7 +70,8 @@ export class Context {
     }
     const native = loadNative();
     if (borrowing !== undefined) {
-      this.#pointer = native.pointerFromBigInt(borrowing);
+      this.#pointer = resolveHandle(borrowing);
+      this.#handle = borrowing;
       this.#owned = false;
       return;
     }
@@ -92,6 +96,9 @@ export class Context {
   /**
    * A context made by another thread, from its {@link Context.handle}. It shares
    * inproc endpoints with the original; terminating it only closes its own sockets.
+   * A bigint that is not a handle is a TypeError; the handle of a context that
+   * was terminated is a ZmqError with code ETERM (here, and for every new
+   * socket on a borrowed context once its owner terminated it).
    *
    * @example
    * ```ts
@@ -113,11 +120,15 @@ export class Context {
     }
   }
 
-  /** The C pointer as a bigint, to hand to a Worker for {@link Context.fromHandle}. */
+  /**
+   * A bigint to hand to a Worker for {@link Context.fromHandle}: the address of
+   * a small record that says which context it is and whether it still lives
+   * (24 bytes, kept for the life of the process), never the bare C pointer.
+   */
   get handle(): bigint {
     // Other threads may now hold sockets of this context: see terminate().
     this.#shared = true;
-    return loadNative().pointerToBigInt(this.#pointer);
+    return this.#handle ??= publishHandle(this.#pointer);
   }
 
   /** True once {@link Context.terminate} ran. */
@@ -160,7 +171,11 @@ export class Context {
     this.#terminated = true;
     // Shutting down first (it never blocks) ends what other threads do with
     // this context: a running Proxy returns, Workers' operations fail with ETERM.
-    if (this.#owned) loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
+    if (this.#owned) {
+      // Borrowers check the handle before each new socket: refuse them from now on.
+      if (this.#handle !== undefined) retireHandle(this.#handle, this.#pointer);
+      loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
+    }
     const mayBlock = this.#lingering || [...this.#members].some((member) => member.lingers?.());
     const released = [...this.#members].map((member) => member.release());
     released.push(...this.#closing);
@@ -172,7 +187,9 @@ export class Context {
     // default): then it runs off the JavaScript thread.
     if (this.#shared || mayBlock) {
       const timeout = options?.timeout ?? 10_000;
-      return Promise.all(released).then(() => terminateShared(this.handle, timeout));
+      return Promise.all(released).then(() =>
+        terminateShared(loadNative().pointerToBigInt(this.#pointer), timeout)
+      );
     }
     return Promise.all(released).then(() => {
       if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
@@ -184,6 +201,8 @@ export class Context {
   /** @ignore The pointer, for the sockets this context makes. */
   pointerFor(member: ContextMember): Pointer {
     if (this.#terminated) throw misuse("ETERM", "The context was terminated");
+    // A borrowed context's owner may have terminated it meanwhile.
+    if (!this.#owned && this.#handle !== undefined) resolveHandle(this.#handle);
     this.#members.add(member);
     return this.#pointer;
   }

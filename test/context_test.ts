@@ -5,6 +5,7 @@ import {
   closeAll,
   deepEqual,
   equal,
+  match,
   ok,
   rejects,
   sleep,
@@ -129,6 +130,37 @@ test("context: fromHandle shares one context", async () => {
     closeAll(push, pull);
     await withTimeout(ctx.terminate(), 5_000, "terminate");
   }
+});
+
+test("context: the handle of a terminated context is refused with ETERM, never a crash", async () => {
+  const ctx = new zmq.Context();
+  const handle = ctx.handle;
+  const borrowed = zmq.Context.fromHandle(handle);
+  await withTimeout(ctx.terminate(), 5_000, "terminate");
+  // A new borrower, and a new socket on an existing borrower, are both refused.
+  for (
+    const attempt of [
+      () => zmq.Context.fromHandle(handle),
+      () => new zmq.Pair({ context: borrowed }),
+    ]
+  ) {
+    throws(attempt, (error: unknown) => {
+      assert(error instanceof zmq.ZmqError, String(error));
+      equal(error.code, "ETERM");
+      match(error.message, /terminated/);
+      return true;
+    });
+  }
+});
+
+test("context: a bigint that is not a handle is a TypeError, never a crash", () => {
+  const live = zmq.context.handle;
+  // Unmapped, misaligned, out of range, and mapped memory that is not a handle.
+  for (const bad of [8n, 4096n, 0x10n << 40n, live + 3n, 1n << 70n, -8n, live + 8n]) {
+    throws(() => zmq.Context.fromHandle(bad), TypeError, String(bad));
+  }
+  // The real one still works.
+  equal(zmq.Context.fromHandle(live).handle, live);
 });
 
 test("context: closed sockets are given back to libzmq (no leak)", async () => {
