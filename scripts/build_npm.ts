@@ -100,7 +100,7 @@ const bins = entryPoints.filter((entry) => entry.kind === "bin");
 build({
   entryPoints,
   outDir: "npm",
-  moduleDirectories: ["ffi", "src"],
+  moduleDirectories: ["ffi", "src", "cli"],
   declarations: ["scripts/npm/deno_globals.d.ts"],
   package: {
     name: denoConfig.name,

@@ -53,6 +53,20 @@ for runner in node "$bun"; do
   fi
 done
 
+# The package's bin: `npx zmq` round-trips a message between two processes.
+cli_out=$(timeout 60 bash -c '
+  node_modules/.bin/zmq pull "tcp://127.0.0.1:*" --count 1 2>cli.err &
+  for _ in $(seq 100); do grep -q "bound to" cli.err 2>/dev/null && break; sleep 0.1; done
+  endpoint=$(grep -o "tcp://[0-9.:]*" cli.err)
+  node_modules/.bin/zmq push "$endpoint" "hello from npx"
+  wait' 2>&1)
+if [[ "$cli_out" == "hello from npx" ]]; then
+  echo "node, npx zmq: push -> pull ok"
+else
+  echo "node, npx zmq: FAILED: $cli_out"
+  smoke_failed=$((smoke_failed + 1))
+fi
+
 # Missing pieces on Node are one clear error each: libzmq (like Deno and Bun) and koffi.
 expect_error() { # what, expected text, command...
   local what=$1 expected=$2
