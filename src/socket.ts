@@ -335,6 +335,15 @@ export abstract class Socket {
         address,
       );
     }
+    // libzmq takes the port modulo 65536 and binds or connects somewhere else.
+    const port = /^(?:tcp|ws|wss):\/\/.*:(\d+)(?:\/.*)?$/.exec(address)?.[1];
+    if (port !== undefined && Number(port) > 65535) {
+      throw misuse(
+        "EINVAL",
+        `Cannot ${action} to "${address}": port ${port} is out of range (0-65535, or * for any)`,
+        address,
+      );
+    }
     const inproc = address.startsWith("inproc://");
     if (inproc) checkInproc(this.context, this[io], this.type, action, address);
     if ((action === "bind" || action === "connect") && isPgmEndpoint(address)) {

@@ -89,7 +89,9 @@ test("errors: iterating a closed socket ends at once", async () => {
   equal(count, 0);
 });
 
-for (const address of ["garbage", "tcp://", "foo://x", "tcp://127.0.0.1:x"]) {
+for (
+  const address of ["garbage", "tcp://", "foo://x", "tcp://127.0.0.1:x", "tcp://127.0.0.1:99999"]
+) {
   test(`errors: malformed endpoint "${address}" is a ZmqError naming it`, async () => {
     const push = new zmq.Push({ linger: 0 });
     try {
