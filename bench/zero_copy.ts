@@ -53,6 +53,7 @@ async function measure(): Promise<void> {
   if (args.child) {
     setZeroCopySendThreshold(args.send === "lend" ? size : Infinity);
     const gone = parentGone();
+    const cpuStart = process.cpuUsage();
     const push = new zmq.Push();
     push.connect(String(args.child));
     const frame = new Uint8Array(size);
@@ -61,6 +62,9 @@ async function measure(): Promise<void> {
     })();
     await Promise.race([sending, gone]);
     await gone; // stay open until the receiver has everything
+    const cpu = process.cpuUsage(cpuStart);
+    // The sending process's CPU per message, its I/O thread included.
+    console.log(JSON.stringify({ sender_cpu_us: (cpu.user + cpu.system) / count }));
     push.close();
     process.exit(0);
   }
@@ -85,6 +89,7 @@ async function measure(): Promise<void> {
     () => `received ${received} of ${count}`,
   );
   let start = 0;
+  let cpuStart = process.cpuUsage();
   const check = (frame: Uint8Array) => {
     if (frame.length !== size) throw new Error(`wrong frame size ${frame.length}`);
   };
@@ -96,9 +101,13 @@ async function measure(): Promise<void> {
     } else {
       check((await pull.receive())[0]);
     }
-    if (received === 0) start = now();
+    if (received === 0) {
+      start = now();
+      cpuStart = process.cpuUsage();
+    }
   }
   const elapsed = now() - start;
+  const cpu = process.cpuUsage(cpuStart);
   child.stdin!.end();
   const code = await exited;
   cancel();
@@ -109,6 +118,7 @@ async function measure(): Promise<void> {
     test: "zero_copy",
     send: args.send,
     receive: args.receive,
+    receiver_cpu_us: Math.round((cpu.user + cpu.system) / (count - 1) * 10) / 10,
     size,
     count,
     mb_per_s: Math.round(rate * size / 1e5) / 10,
@@ -179,7 +189,7 @@ async function runAll(): Promise<void> {
   const chosen = variants.filter((v) => only.includes(v.runtime));
   // About 1 GiB per run, at least 20 messages.
   const countFor = (size: number) => Math.max(20, Math.round(2 ** 30 / size));
-  const results = new Map<string, number[]>();
+  const results = new Map<string, Measurement[]>();
   for (let run = 1; run <= runs; run++) {
     for (const size of sizes) {
       for (const variant of chosen) {
@@ -195,25 +205,35 @@ async function runAll(): Promise<void> {
   }
 
   const sizeName = (n: number) => n >= 1 << 20 ? `${n >> 20} MiB` : `${n >> 10} KiB`;
-  const header = ["MB/s", ...chosen.map((v) => v.id)];
-  const rows = sizes.map((size) => {
-    const c = median(results.get(`C|${size}`) ?? []);
-    return [
-      sizeName(size),
-      ...chosen.map((v) => {
-        const value = median(results.get(`${v.id}|${size}`) ?? []);
-        if (Number.isNaN(value)) return "failed";
-        return v.runtime === "c" || Number.isNaN(c)
-          ? `${Math.round(value)}`
-          : `${Math.round(value)} (${Math.round(value / c * 100)}%)`;
-      }),
-    ];
+  const figure = (variant: Variant, size: number, pick: (m: Measurement) => number | undefined) =>
+    median((results.get(`${variant.id}|${size}`) ?? []).map(pick).filter((v) => v !== undefined));
+  const table = (title: string, cell: (variant: Variant, size: number) => string) => {
+    const header = [title, ...chosen.map((v) => v.id)];
+    const rows = sizes.map((size) => [sizeName(size), ...chosen.map((v) => cell(v, size))]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+    console.log(line(header));
+    console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
+    for (const row of rows) console.log(line(row));
+    console.log();
+  };
+  table("MB/s", (variant, size) => {
+    const value = figure(variant, size, (m) => m.mbPerS);
+    const reference = chosen.find((v) => v.runtime === "c");
+    const c = reference === undefined ? NaN : figure(reference, size, (m) => m.mbPerS);
+    if (Number.isNaN(value)) return "failed";
+    return variant.runtime === "c" || Number.isNaN(c)
+      ? `${Math.round(value)}`
+      : `${Math.round(value)} (${Math.round(value / c * 100)}%)`;
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
-  for (const row of rows) console.log(line(row));
+  // CPU is steadier than MB/s on a shared machine: what each side spends per message.
+  table("CPU µs/msg (send+receive)", (variant, size) => {
+    const send = figure(variant, size, (m) => m.senderCpuUs);
+    const receive = figure(variant, size, (m) => m.receiverCpuUs);
+    return Number.isNaN(send) || Number.isNaN(receive)
+      ? "-"
+      : `${send.toFixed(1)}+${receive.toFixed(1)}`;
+  });
   for (const size of sizes) {
     for (const variant of chosen) {
       const samples = results.get(`${variant.id}|${size}`) ?? [];
@@ -222,11 +242,19 @@ async function runAll(): Promise<void> {
         impl: variant.id,
         size,
         runs: samples.length,
-        mb_per_s: median(samples),
-        samples,
+        mb_per_s: figure(variant, size, (m) => m.mbPerS),
+        sender_cpu_us: figure(variant, size, (m) => m.senderCpuUs),
+        receiver_cpu_us: figure(variant, size, (m) => m.receiverCpuUs),
+        samples: samples.map((m) => m.mbPerS),
       }));
     }
   }
+}
+
+interface Measurement {
+  mbPerS: number;
+  senderCpuUs?: number;
+  receiverCpuUs?: number;
 }
 
 function median(values: number[]): number {
@@ -236,8 +264,8 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs one measurement in its own process group; its MB/s, or undefined. */
-async function exec(cmd: string[]): Promise<number | undefined> {
+/** Runs one measurement in its own process group; undefined when it failed. */
+async function exec(cmd: string[]): Promise<Measurement | undefined> {
   const child = new Deno.Command("setsid", {
     args: cmd,
     stdin: "null",
@@ -253,13 +281,18 @@ async function exec(cmd: string[]): Promise<number | undefined> {
   const output = await child.output();
   clearTimeout(timer);
   killGroup();
-  const text = new TextDecoder().decode(output.stdout);
-  const json = text.trim().split("\n").filter((l) => l.startsWith("{")).pop();
-  if (output.code !== 0 || json === undefined) {
+  const lines = new TextDecoder().decode(output.stdout).trim().split("\n")
+    .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const result = lines.find((l) => "mb_per_s" in l);
+  if (output.code !== 0 || result === undefined) {
     console.error(new TextDecoder().decode(output.stderr).trim().split("\n").slice(-5).join("\n"));
     return undefined;
   }
-  return Number(JSON.parse(json).mb_per_s);
+  return {
+    mbPerS: Number(result.mb_per_s),
+    senderCpuUs: lines.find((l) => "sender_cpu_us" in l)?.sender_cpu_us,
+    receiverCpuUs: result.receiver_cpu_us,
+  };
 }
 
 async function buildC(bench: string): Promise<void> {

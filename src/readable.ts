@@ -42,7 +42,7 @@ export interface Readable {
   /**
    * Resolves with the next whole message as a {@link ReceivedMessage} whose
    * frames stay valid until its `release()`. Where the runtime can tie
-   * libzmq's memory to a view's life (Bun), frames of 64 KiB or more are
+   * libzmq's memory to a view's life (Bun), frames of 128 KiB or more are
    * views over that memory, not copies; elsewhere (Deno) each frame is one
    * copy. After `release()` every frame reads as empty. Served in call order
    * with receive().

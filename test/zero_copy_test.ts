@@ -143,6 +143,29 @@ test("zero-copy send: whenReleased waits while libzmq still holds the frame", as
   });
 });
 
+test("zero-copy send: a lent frame transferred before its release is reported", async () => {
+  const { push, pull } = await pipeline("inproc");
+  const warnings: unknown[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  await lending(1024, async () => {
+    const frame = pattern(100_000, 9);
+    try {
+      await push.send(frame);
+      // Misuse: the buffer moves while libzmq holds it (the move keeps the memory alive here).
+      const moved = (frame.buffer as ArrayBuffer).transfer();
+      const [received] = await withTimeout(pull.receive(), 5_000, "the frame");
+      ok(same(received, new Uint8Array(moved)));
+      await withTimeout(zmq.whenReleased(frame), 5_000, "the release");
+      equal(warnings.length, canLend ? 1 : 0);
+      if (canLend) ok(String(warnings[0]).includes("whenReleased"), String(warnings[0]));
+    } finally {
+      console.warn = warn;
+      closeAll(push, pull);
+    }
+  });
+});
+
 test("zero-copy send: a send that fails or would block gives the frame back at once", async () => {
   await lending(1024, async () => {
     const start = lentFrameCount();
@@ -191,7 +214,7 @@ for (const transport of ["tcp", "inproc"] as const) {
     const { push, pull } = await pipeline(transport);
     const start = heldFrameCount();
     try {
-      const parts = [pattern(10, 1), pattern(70_000, 2), pattern(1 << 20, 3), new Uint8Array(0)];
+      const parts = [pattern(10, 1), pattern(200_000, 2), pattern(1 << 20, 3), new Uint8Array(0)];
       await push.send(parts);
       const message = await withTimeout(pull.receiveMessage(), 5_000, "the message");
       equal(message.released, false);
