@@ -17,6 +17,11 @@ export interface Writable {
    * libzmq has taken it; waits while the high-water mark is reached.
    * Calls made while one is pending are sent in call order.
    *
+   * Small frames are copied. In Bun, a frame of 64 KiB or more is lent to
+   * libzmq without a copy and may still be read after this resolves: do not
+   * modify its buffer until `await zmq.whenReleased(frame)` (see
+   * {@link zeroCopySendThreshold}; `ZMQ_ZERO_COPY_MIN=off` turns lending off).
+   *
    * @example
    * ```ts
    * import * as zmq from "./mod.ts";
@@ -27,7 +32,10 @@ export interface Writable {
    * ```
    */
   send(message: Message, options?: SendOptions): Promise<void>;
-  /** Sends now if libzmq can take the message without blocking; false otherwise. */
+  /**
+   * Sends now if libzmq can take the message without blocking; false otherwise.
+   * Large frames are lent as with {@link Writable.send}.
+   */
   trySend(message: Message): boolean;
   /** True when a message can be sent without blocking (ZMQ_EVENTS has ZMQ_POLLOUT). */
   readonly writable: boolean;
