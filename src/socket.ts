@@ -280,7 +280,9 @@ export abstract class Socket {
     const option = this.#option(name);
     if (option.access === "w") return this.#writeOnly.get(option.name);
     this[io].assertOpen();
-    return readOption(this[io].pointer, option);
+    const value = readOption(this[io].pointer, option);
+    this[io].afterOtherCall();
+    return value;
   }
 
   /**
@@ -311,6 +313,7 @@ export abstract class Socket {
   #write(option: OptionSpec, value: unknown): void {
     this[io].assertOpen();
     writeOption(this[io].pointer, option, value);
+    this[io].afterOtherCall();
     if (option.access === "w") this.#writeOnly.set(option.name, value);
   }
 
@@ -370,6 +373,7 @@ export abstract class Socket {
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;
     this.#lastEndpoint = last === "" ? null : last;
     if (action === "disconnect" || action === "unbind") this[io].settleSoon();
+    this[io].afterOtherCall();
   }
 }
 

@@ -520,6 +520,14 @@ export class SocketIO implements PollTarget {
     });
   }
 
+  /**
+   * Any other libzmq call on the socket (bind, connect, an option) may process
+   * its commands and so consume the fd's edge: whoever waits looks again.
+   */
+  afterOtherCall(): void {
+    if (!this.#closed && !this.lent) this.#afterOperation();
+  }
+
   /** ZMQ_EVENTS, for a caller outside the queues: whoever waits looks again. */
   #eventsRechecked(): number {
     const events = this.#events();
@@ -667,6 +675,8 @@ export class SocketIO implements PollTarget {
 }
 
 /** Why `options` cannot be used, or undefined when they can (checked before anything starts). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export function checkWaitOptions(options: WaitOptions): TypeError | RangeError | undefined {
   if (options === null || typeof options !== "object") {
     return new TypeError(
@@ -679,6 +689,13 @@ export function checkWaitOptions(options: WaitOptions): TypeError | RangeError |
       return new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
     }
     if (timeout < 0) return new RangeError(`timeout must not be negative, got ${timeout}`);
+    if (timeout > MAX_TIMEOUT_MS) {
+      // A longer timer would fire at once.
+      return new RangeError(
+        `timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${timeout}; ` +
+          "leave it out to wait without a limit",
+      );
+    }
   }
   if (signal !== undefined && signal !== null) {
     const candidate = signal as Partial<AbortSignal>;

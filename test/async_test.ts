@@ -357,3 +357,26 @@ test("readable and writable report the socket's state", async () => {
     closeAll(push, pull);
   }
 });
+
+for (const transport of transports) {
+  test(`other calls on a socket with a pending receive never strand it (${transport})`, async () => {
+    const pull = new zmq.Pull({ linger: 0 });
+    const push = new zmq.Push({ linger: 0 });
+    try {
+      push.connect(await bindAny(pull, transport));
+      for (let round = 0; round < 20; round++) {
+        const pending = pull.receive();
+        // Each of these lets libzmq process commands, which can consume the
+        // fd's edge that announced the message: the receive must still end.
+        while (!push.trySend(String(round))) await sleep(1);
+        void pull.readable; // reads ZMQ_EVENTS
+        void pull.receiveHighWaterMark;
+        pull.linger = 0;
+        pull.connect(`inproc://nobody-${round}`);
+        deepEqual(texts(await withTimeout(pending, 5_000, `message ${round}`)), [String(round)]);
+      }
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+}

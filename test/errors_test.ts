@@ -270,6 +270,9 @@ test("errors: receive and send options of the wrong shape are clear errors, and 
     await rejects(pull.receive({ timeout: 10, signal: {} as AbortSignal }), TypeError);
     await rejects(pull.receive({ signal: "stop" as unknown as AbortSignal }), TypeError);
     await rejects(pull.receive({ timeout: -1 }), RangeError);
+    // A timer longer than 2^31-1 ms would fire at once.
+    await rejects(pull.receive({ timeout: 2 ** 31 }), RangeError);
+    await rejects(push.send("x", { timeout: 1e12 }), RangeError);
     await rejects(pull.receive({ timeout: "1" as unknown as number }), TypeError);
     await rejects(push.send("x", { signal: 1 as unknown as AbortSignal }), TypeError);
     await rejects(pull.receive(null as unknown as undefined), TypeError);
