@@ -111,7 +111,8 @@ function permissionError(error: unknown): LibraryLoadError {
   const detail = error instanceof Error ? error.message : String(error);
   return new LibraryLoadError(
     "Loading libzmq needs FFI permission: run Deno with --allow-ffi " +
-      "(and --allow-env to honour " + LIBRARY_PATH_VARIABLE + `). (${detail})`,
+      "(and --allow-env to honour " + LIBRARY_PATH_VARIABLE + "); a Worker also needs ffi " +
+      `allowed in its deno.permissions. (${detail})`,
     [],
   );
 }

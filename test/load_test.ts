@@ -1,12 +1,25 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { equal, ok, runtimeCommand, test, withTimeout } from "./harness.ts";
+import {
+  equal,
+  ok,
+  runtime,
+  runtimeCommand,
+  runtimeExecutable,
+  test,
+  withTimeout,
+} from "./harness.ts";
 
-function runWithEnv(env: Record<string, string>): Promise<string> {
-  const script = fileURLToPath(new URL("./fixtures/load_missing.ts", import.meta.url));
-  const [command, ...args] = runtimeCommand(script);
-  const child = spawn(command, args, {
+function runWithEnv(
+  env: Record<string, string>,
+  fixture = "load_missing.ts",
+  command: string[] = runtimeCommand(
+    fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url)),
+  ),
+): Promise<string> {
+  const [executable, ...args] = command;
+  const child = spawn(executable, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -36,3 +49,24 @@ test("load: LIBZMQ_PATH pointing at the real library works", async () => {
   const out = await runWithEnv({ LIBZMQ_PATH: "libzmq.so.5" });
   equal(out, "loaded");
 });
+
+/** Deno refused FFI: the error says which permission to grant, and where. */
+function assertPermissionError(out: string) {
+  const error = JSON.parse(out);
+  equal(error.name, "LibraryLoadError", out);
+  equal(error.code, "ELIBACC");
+  ok(error.message.includes("--allow-ffi"), error.message);
+  ok(error.message.includes("deno.permissions"), error.message);
+}
+
+test("load: Deno without --allow-ffi is told to grant it", async () => {
+  const script = fileURLToPath(new URL("./fixtures/load_missing.ts", import.meta.url));
+  const command = [runtimeExecutable, "run", "--allow-read", "--allow-env", script];
+  assertPermissionError(await runWithEnv({}, "", command));
+}, { ignore: runtime !== "deno" });
+
+test("load: a Deno Worker without FFI permission gets the same clear error", async () => {
+  const script = fileURLToPath(new URL("./fixtures/load_in_worker.ts", import.meta.url));
+  const command = [runtimeExecutable, "run", "-A", "--unstable-worker-options", script];
+  assertPermissionError(await runWithEnv({}, "", command));
+}, { ignore: runtime !== "deno" });
