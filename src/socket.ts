@@ -121,7 +121,16 @@ export abstract class Socket {
       SocketType[type],
     );
     if (pointer === null) {
-      const error = zmqFailure(`Cannot create a ${className} socket`);
+      let error = zmqFailure(`Cannot create a ${className} socket`);
+      if (error.code === "EMFILE") {
+        // libzmq says "Too many open files" for its own socket limit too.
+        error = misuse(
+          "EMFILE",
+          `Cannot create a ${className} socket: the context is at its maxSockets limit ` +
+            `(${this.context.maxSockets}; sockets just closed count until libzmq has torn ` +
+            `them down, a moment later), or the process is out of file descriptors`,
+        );
+      }
       this.context.forget(this.#member);
       throw error;
     }

@@ -220,3 +220,29 @@ test("fuzz regression: the guards leave ordinary inproc use alone", async () => 
     await context.terminate({ timeout: 2_000 }).catch(() => {});
   }
 });
+
+test("leak hunt: a context at its socket limit says so (libzmq reports EMFILE, 'Too many open files')", async () => {
+  // bench/leaks.ts under Bun: closing and opening sockets faster than
+  // libzmq's reaper frees their slots gave a misleading "Too many open files".
+  const context = new zmq.Context({ maxSockets: 3 });
+  const open: zmq.Socket[] = [];
+  try {
+    // ZMQ_MAX_SOCKETS counts libzmq's own sockets as well: fill what is left.
+    const error = (() => {
+      for (let i = 0; i < 10; i++) {
+        try {
+          open.push(new zmq.Pair({ context, linger: 0 }));
+        } catch (error) {
+          return error;
+        }
+      }
+      return undefined;
+    })();
+    ok(error instanceof zmq.ZmqError, `no limit reached: ${error}`);
+    equal(error.code, "EMFILE");
+    ok(/maxSockets limit \(3;/.test(error.message), error.message);
+  } finally {
+    closeAll(...open);
+    await context.terminate({ timeout: 2_000 }).catch(() => {});
+  }
+});
