@@ -65,6 +65,15 @@ class Track {
   }
 }
 
+/** Collects garbage a few times (where allowed), so the end figures show what stays. */
+async function settleHeap(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    collect();
+    await tick();
+  }
+}
+const heapMiB = () => mib(process.memoryUsage().heapUsed);
+
 /** Waits (up to `ms`) for libzmq's reaper to give fds back after closes. */
 async function settleFds(target: number, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -100,6 +109,7 @@ function report(
     rss_start_mb: mib(memory.start),
     rss_peak_mb: mib(memory.peak),
     rss_end_mb: mib(memory.end),
+    heap_used_end_mb: heapMiB(),
     ...extra,
   });
 }
@@ -169,6 +179,7 @@ async function sockets(total: number): Promise<void> {
   }
   listener.close();
   await settleFds(fd.start);
+  await settleHeap();
   fd.sample();
   memory.sample();
   report("sockets", total, (performance.now() - started) / 1000, fd, memory, {
@@ -199,6 +210,7 @@ async function contexts(total: number): Promise<void> {
     await context.terminate();
   }
   await settleFds(fd.start);
+  await settleHeap();
   fd.sample();
   memory.sample();
   report("contexts", total, (performance.now() - started) / 1000, fd, memory);
@@ -242,6 +254,7 @@ async function messages(total: number): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   push.close();
   pull.close();
+  await settleHeap();
   memory.sample();
   const warm = samples[0] ?? mib(memory.start);
   const growth = Math.round((mib(memory.end) - warm) * 10) / 10;
@@ -291,6 +304,7 @@ async function finalizer(total: number): Promise<void> {
   }
   peer.close();
   await settleFds(fd.start - total); // the sockets' own fds must all be gone
+  await settleHeap();
   fd.sample();
   memory.sample();
   report("finalizer", total, (performance.now() - started) / 1000, fd, memory, {
