@@ -187,4 +187,10 @@ export const runtime = {
   name: runtimeAdapter.runtime,
   os: runtimeAdapter.os,
   env: runtimeAdapter.env,
+  /**
+   * A thread started from a Deno Worker (node:worker_threads) takes ~0.5 s to
+   * run, and a message posted to it ~0.5-1 s to arrive (measured here; Deno's
+   * main thread, Bun and Node take a few ms).
+   */
+  threadsStartSlowlyInWorkers: runtimeAdapter.runtime === "deno",
 };

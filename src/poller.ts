@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
-import { loadLibc } from "../ffi/load.ts";
+import { isMainThread, Worker } from "node:worker_threads";
+import { loadLibc, runtime } from "../ffi/load.ts";
 import type { Libc } from "../ffi/native.ts";
 import { PosixPoll } from "../ffi/constants.ts";
 import { misuse } from "./errors.ts";
@@ -38,6 +38,7 @@ export interface PollTarget {
 // A ref'd timer holds the process open while something waits: the poller
 // thread is unref'd, and Bun also stalls cross-thread wake-ups without one.
 const KEEP_ALIVE_MS = 1 << 30;
+const START_EARLY = runtime.threadsStartSlowlyInWorkers && !isMainThread;
 
 class Poller {
   #libc: Libc;
@@ -125,15 +126,32 @@ class Poller {
     const pipe = new Int32Array(2);
     if (this.#libc.pipe(pipe) !== 0) throw new Error("Cannot create the poller's wake-up pipe");
     [this.#wakeRead, this.#wakeWrite] = pipe;
-    const worker = new Worker(siblingModule("poller_worker", import.meta.url));
-    worker.unref();
-    worker.on("error", (error: Error) => this.#fail(error));
+    // workerData, not a message: a message to a thread started from a Deno
+    // Worker arrives ~0.5-1 s late.
     const start: PollerStart = {
       shared: this.#control.buffer as SharedArrayBuffer,
       wakeFd: this.#wakeRead,
     };
-    worker.postMessage(start);
+    const worker = new Worker(siblingModule("poller_worker", import.meta.url), {
+      workerData: start,
+    });
+    worker.unref();
+    worker.on("error", (error: Error) => this.#fail(error));
     this.#worker = worker;
+  }
+
+  /**
+   * Starts the thread now, before anything waits, where starting one takes
+   * long (see runtime.threadsStartSlowlyInWorkers): the first wait then does
+   * not pay for it.
+   */
+  prepare(): void {
+    if (!START_EARLY || this.#failure !== undefined) return;
+    try {
+      this.#ensureThread();
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   #startCycle(): void {
@@ -236,4 +254,14 @@ let shared: Poller | undefined;
 /** The process's one poller, started on first use. */
 export function poller(): Poller {
   return shared ??= new Poller();
+}
+
+// Where starting the thread takes long, start it as this module loads: a
+// Worker usually sets up for a while before its first wait.
+if (START_EARLY) {
+  try {
+    poller().prepare();
+  } catch {
+    // no libc or no permission: the first wait reports it
+  }
 }

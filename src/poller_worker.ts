@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { loadLibc } from "../ffi/load.ts";
 import { PosixPoll } from "../ffi/constants.ts";
 import { HEADER_BYTES, type PollerStart, POLLFD_BYTES, Slot } from "./poller_protocol.ts";
@@ -16,7 +16,8 @@ if (libc === null) throw new Error("The poller thread needs libc's poll()");
 const port = parentPort;
 if (port === null) throw new Error("poller_worker.ts must run as a worker thread");
 
-port.once("message", ({ shared, wakeFd }: PollerStart) => {
+{
+  const { shared, wakeFd } = workerData as PollerStart;
   const control = new Int32Array(shared, 0, HEADER_BYTES / 4);
   const list = new Uint8Array(shared, HEADER_BYTES);
   // poll() gets private memory: the shared list stays the main thread's to
@@ -41,4 +42,4 @@ port.once("message", ({ shared, wakeFd }: PollerStart) => {
     Atomics.add(control, Slot.DONE, 1);
     Atomics.notify(control, Slot.DONE);
   }
-});
+}

@@ -107,6 +107,7 @@ export class SocketIO implements PollTarget {
     this.holdsProcess = owner !== undefined;
     this.#owner = owner === undefined ? undefined : new WeakRef(owner);
     this.fd = this.#readInt(SocketOption.FD);
+    poller().prepare();
   }
 
   get closed(): boolean {
