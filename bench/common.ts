@@ -1,8 +1,9 @@
 /**
- * Shared helpers for the Deno/Bun benchmark scripts in bench/: argument
- * parsing, runtime detection, spawning this script again as a peer process,
- * and the JSON result line. Uses only node: modules that Deno and Bun both
- * provide, so the scripts run unchanged under either runtime.
+ * Shared helpers for the benchmark scripts in bench/: argument parsing,
+ * runtime detection, spawning this script again as a peer process, and the
+ * JSON result line. Uses only node: modules, so the scripts run unchanged
+ * under Deno and Bun, and on Node once bench/node_build.ts has compiled them
+ * to JavaScript against the npm build.
  *
  * @module
  */
@@ -49,7 +50,7 @@ export function num(args: Args, name: string): number {
   return v;
 }
 
-/** The options every Deno/Bun benchmark takes, checked. */
+/** The options every throughput/latency script takes, checked. */
 export function benchOptions(args: Args): {
   endpoint: string;
   size: number;
@@ -79,7 +80,9 @@ export function transportOf(endpoint: string): string {
 }
 
 /**
- * Spawns the script at `url` again under the current runtime, with `args`.
+ * Spawns the script at `url` again under the current runtime, with `args`:
+ * `deno run -A script.ts`, `bun script.ts`, or on Node `node script.js` (the
+ * compiled copy: import.meta.url is then the .js file node_build.ts wrote).
  * stdin is a pipe the child watches: closing it tells the child to finish
  * (and if this process dies, the child sees EOF and exits, so no straggler
  * stays behind). stdout/stderr are inherited.

@@ -1,15 +1,20 @@
 /**
  * The one benchmark command: C (libzmq directly), zeromq.js 6 on Node, and
- * this library on Deno and Bun, side by side on this machine.
+ * this library on Deno, Bun and Node (its npm build), side by side on this
+ * machine.
  *
  * ```sh
- * deno run -A bench/run.ts [--quick] [--runs N] [--only c,zeromq.js,deno,bun]
- *     [--skip-idle] [--skip-memory] [--messages N]
+ * deno run -A bench/run.ts [--quick] [--runs N]
+ *     [--only c,zeromq.js,deno,bun,node] [--skip-idle] [--skip-memory]
+ *     [--messages N]
  * ```
  *
  * - compiles bench/c/*.c if the binaries are missing or stale (cc -O2 -lzmq)
  * - installs bench/node (zeromq.js) with npm if bench/node/node_modules is
  *   missing
+ * - for the "node" columns, runs bench/node_build.ts: builds npm/ if missing
+ *   or stale and compiles the bench scripts against it for Node; if that
+ *   fails the node columns are skipped with a note
  * - runs every case N times (default 5; 3 with --quick) interleaving the
  *   implementations, adapting each one's message count so a run takes about
  *   a quarter of a second (--quick) or a second, and takes the median
@@ -18,8 +23,10 @@
  *   ipc (two processes) and inproc (one process) throughput, the ipc round
  *   trip, RSS over 10M messages.
  * - prints a table with ratios to C and to zeromq.js, the quality bars from
- *   DESIGN.md marked held / not held per runtime, then one JSON line per
- *   figure and per bar; writes bench/results.json and bench/chart.svg.
+ *   DESIGN.md marked held / not held for Deno and Bun, the same measures for
+ *   Node without a verdict (informational: the bars are set for Deno and
+ *   Bun), then one JSON line per figure and per bar; writes
+ *   bench/results.json and bench/chart.svg.
  *
  * Every child run is bounded by a timeout and runs in its own process group
  * (via setsid), which is killed afterwards so no straggler survives.
@@ -51,6 +58,15 @@ const skipIdle = flag("--skip-idle");
 const skipMemory = flag("--skip-memory");
 const runs = Number(option("--runs") ?? (quick ? 3 : 5));
 const only = option("--only")?.split(",");
+const TARGETS = ["c", "zeromq.js", "deno", "bun", "node"] as const;
+/** What --only selects: the C program, zeromq.js, or this library on a runtime. */
+type Target = typeof TARGETS[number];
+for (const name of only ?? []) {
+  if (!(TARGETS as readonly string[]).includes(name)) {
+    console.error(`run.ts: --only takes ${TARGETS.join(",")}, not ${name}`);
+    Deno.exit(2);
+  }
+}
 const memoryMessages = Number(
   option("--messages") ?? (quick ? 2_000_000 : 10_000_000),
 );
@@ -64,8 +80,13 @@ const TARGET_S = quick ? 0.25 : 1;
 const TARGET_LATENCY_S = quick ? 0.5 : 1.5;
 /** A run that takes longer than this is a hang: killed and recorded. */
 const RUN_TIMEOUT_S = quick ? 10 : 60;
-/** --quick stops starting new runs after this many seconds (budget: 2 min). */
-const QUICK_BUDGET_S = 95;
+/** --quick stops starting new runs after this many seconds (whole run: < 2.5 min). */
+const QUICK_BUDGET_S = 110;
+/**
+ * --quick measures the "node" columns at the sizes the bars use only (and the
+ * round trip), to stay within the budget; a full run measures every size.
+ */
+const QUICK_NODE_SIZES = [16, 65536];
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -235,6 +256,28 @@ async function setupNode(): Promise<boolean> {
 }
 let zeromqLibzmq = "";
 
+/**
+ * The "node" columns: bench/node_build.ts builds npm/ when stale and compiles
+ * the bench scripts for Node against it (into a git-ignored directory it
+ * prints). Sets nodeBench; false (with a note) when that fails.
+ */
+async function setupNodeLibrary(): Promise<boolean> {
+  log("preparing this library's npm build for Node (bench/node_build.ts)");
+  const r = await exec([DENO, "run", "-A", join(BENCH, "node_build.ts")], 300);
+  const dir = lastJson(r.stdout)?.dir;
+  if (r.code !== 0 || typeof dir !== "string") {
+    const why = r.stderr.split("\n").find((l) => l.startsWith("node_build.ts: "));
+    notes.push(
+      `node: the npm build for Node failed, node columns skipped: ${why ?? failure(r)}`,
+    );
+    return false;
+  }
+  nodeBench = join(dir, "bench");
+  return true;
+}
+/** Where node_build.ts put the compiled bench scripts. */
+let nodeBench = "";
+
 async function findBin(name: string, fallback: string): Promise<string> {
   const local = join(ROOT, "node_modules", ".bin", name);
   return await exists(local) ? local : fallback;
@@ -246,6 +289,7 @@ const NODE = "node";
 
 // ---------------------------------------------------------------- impls
 
+/** The runtime a figure ran on (zeromq.js and the "node" columns both run on Node). */
 type Runtime = "c" | "node" | "deno" | "bun";
 type Style = "await" | "try";
 type Case = {
@@ -256,6 +300,7 @@ type Case = {
 };
 type Impl = {
   id: string;
+  target: Target;
   runtime: Runtime;
   style?: Style;
   cmd: (c: Case, count: number) => string[];
@@ -287,6 +332,7 @@ function jsArgs(c: Case, count: number, style?: Style): string[] {
 const IMPLS: Impl[] = [
   {
     id: "c",
+    target: "c",
     runtime: "c",
     cmd: (c, n) => [
       join(BENCH, "c", c.test),
@@ -298,6 +344,7 @@ const IMPLS: Impl[] = [
   },
   {
     id: "zeromq.js",
+    target: "zeromq.js",
     runtime: "node",
     cmd: (c, n) => [
       NODE,
@@ -305,24 +352,33 @@ const IMPLS: Impl[] = [
       ...jsArgs(c, n),
     ],
   },
-  ...(["deno", "bun"] as const).flatMap((rt) =>
+  ...(["deno", "bun", "node"] as const).flatMap((rt) =>
     (["await", "try"] as const).map((style): Impl => ({
       id: `${rt} ${style}`,
+      target: rt,
       runtime: rt,
       style,
-      cmd: (c, n) => [
-        ...(rt === "deno" ? [DENO, "run", "-A"] : [BUN]),
-        join(BENCH, `${c.test}.ts`),
-        ...jsArgs(c, n, style),
-      ],
+      cmd: (c, n) => [...libraryCommand(rt, c.test), ...jsArgs(c, n, style)],
     }))
   ),
 ];
+
+/** The command that runs bench/<script>.ts of this library on rt. */
+function libraryCommand(rt: "deno" | "bun" | "node", script: string): string[] {
+  return rt === "deno"
+    ? [DENO, "run", "-A", join(BENCH, `${script}.ts`)]
+    : rt === "bun"
+    ? [BUN, join(BENCH, `${script}.ts`)]
+    : [NODE, join(nodeBench, `${script}.js`)];
+}
 
 /** Whether impl can run case c at all. */
 function supports(impl: Impl, c: Case): boolean {
   if (c.test === "latency" && c.mode === "one-process") {
     return impl.runtime !== "c";
+  }
+  if (quick && impl.target === "node" && c.test === "throughput") {
+    return QUICK_NODE_SIZES.includes(c.size);
   }
   return true;
 }
@@ -369,7 +425,7 @@ function initialCount(impl: Impl, c: Case): number {
     : c.size <= 65536
     ? [20_000, 20_000, 15_000]
     : [1000, 1000, 1000];
-  return impl.runtime === "c" ? cc : impl.runtime === "node" ? node : js;
+  return impl.target === "c" ? cc : impl.target === "zeromq.js" ? node : js;
 }
 
 function nextCount(c: Case, rate: number): number {
@@ -444,21 +500,28 @@ async function main() {
   }
   const t0 = performance.now();
   let budgetNoted = false;
-  const available = new Set<Runtime>();
-  const want = (rt: Runtime) => !only || only.includes(rt === "node" ? "zeromq.js" : rt);
+  const available = new Set<Target>();
+  const want = (target: Target) => !only || only.includes(target);
   if (want("c") && await buildC()) available.add("c");
-  if (want("node") && await setupNode()) available.add("node");
+  if (want("zeromq.js") && await setupNode()) available.add("zeromq.js");
   if (!await exists(join(ROOT, "mod.ts"))) {
-    notes.push("deno/bun: ../mod.ts does not exist yet (library missing)");
+    notes.push("deno/bun/node: ../mod.ts does not exist yet (library missing)");
   } else {
-    for (const rt of ["deno", "bun"] as const) {
+    for (const rt of ["deno", "bun", "node"] as const) {
       if (!want(rt)) continue;
-      const err = await smoke(IMPLS.find((i) => i.runtime === rt)!);
-      if (err) notes.push(`${rt}: smoke test failed: ${err}`);
+      if (rt === "node" && !await setupNodeLibrary()) continue;
+      const err = await smoke(IMPLS.find((i) => i.target === rt)!);
+      if (err) notes.push(`${rt}: smoke test failed, ${rt} columns skipped: ${err}`);
       else available.add(rt);
     }
   }
-  const impls = IMPLS.filter((i) => available.has(i.runtime));
+  const impls = IMPLS.filter((i) => available.has(i.target));
+  if (quick && available.has("node")) {
+    notes.push(
+      `--quick: node measured at ${QUICK_NODE_SIZES.map(sizeName).join(" and ")} ` +
+        `throughput and the round trip only (a full run measures every size)`,
+    );
+  }
   log(
     `running ${impls.map((i) => i.id).join(", ")}; ${runs} runs per case${quick ? " (quick)" : ""}`,
   );
@@ -541,31 +604,27 @@ async function main() {
   // idle and memory, all in parallel (they measure per-process CPU and RSS)
   const extra: Record<string, unknown>[] = [];
   const jobs: Promise<void>[] = [];
-  for (const rt of ["deno", "bun"] as const) {
+  for (const rt of ["deno", "bun", "node"] as const) {
     if (!available.has(rt)) continue;
     const run = (script: string, args: string[], timeout: number) =>
       jobs.push((async () => {
-        const cmd = rt === "deno"
-          ? [DENO, "run", "-A", join(BENCH, script), ...args]
-          : [BUN, join(BENCH, script), ...args];
-        const r = await exec(cmd, timeout);
+        const r = await exec([...libraryCommand(rt, script), ...args], timeout);
         const j = lastJson(r.stdout);
         if (r.code === 0 && j) extra.push(j);
         else {
           extra.push({
             impl: rt,
-            test: script.replace(".ts", "") +
-              (args.includes("--baseline") ? "-baseline" : ""),
+            test: script + (args.includes("--baseline") ? "-baseline" : ""),
             error: failure(r),
           });
         }
       })());
     if (!skipIdle) {
-      run("idle.ts", ["--seconds", "5"], 30);
-      run("idle.ts", ["--seconds", "5", "--baseline"], 30);
+      run("idle", ["--seconds", "5"], 30);
+      run("idle", ["--seconds", "5", "--baseline"], 30);
     }
     if (!skipMemory) {
-      run("memory.ts", [
+      run("memory", [
         "--messages",
         String(memoryMessages),
         "--timeout",
@@ -583,10 +642,16 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 // ---------------------------------------------------------------- bars
 
+/**
+ * A quality bar measured on one runtime. The bars are set for Deno and Bun;
+ * Node gets the same measures as information: `bar` is the measure alone and
+ * there is no `held`.
+ */
 type Bar = {
   bar: string;
-  runtime: "deno" | "bun";
+  runtime: "deno" | "bun" | "node";
   held?: boolean;
+  informational?: true;
   value?: string;
   detail?: string;
 };
@@ -609,7 +674,14 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
     mode: "two-process",
     size: 16,
   };
-  for (const rt of ["deno", "bun"] as const) {
+  const measured = (rt: string) =>
+    [...figures.values()].some((f) => f.impl === rt) || extra.some((e) => e.impl === rt);
+  for (const rt of ["deno", "bun", "node"] as const) {
+    const info = rt === "node";
+    if (info && !measured(rt)) continue;
+    /** "measure: target" for a bar; the measure alone for Node's information. */
+    const name = (measure: string, target: string, infoMeasure = measure) =>
+      info ? infoMeasure : `${measure}: ${target}`;
     const ratio = (
       c: Case,
       impl: string,
@@ -618,16 +690,22 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
       const a = fig(c, impl)?.median, b = fig(c, ref)?.median;
       return a !== undefined && b ? a / b : undefined;
     };
+    const push = (bar: Omit<Bar, "runtime" | "informational">) =>
+      out.push(
+        info
+          ? { ...bar, runtime: rt, held: undefined, informational: true }
+          : { ...bar, runtime: rt },
+      );
     const add = (
-      bar: string,
+      measure: string,
+      target: string,
       r: number | undefined,
       ok: (r: number) => boolean,
       show: (r: number) => string,
       detail?: string,
     ) =>
-      out.push({
-        bar,
-        runtime: rt,
+      push({
+        bar: name(measure, target),
         held: r === undefined ? undefined : ok(r),
         value: r === undefined ? undefined : show(r),
         detail,
@@ -636,20 +714,23 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
     const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 
     add(
-      "16 B PUSH->PULL, await send / for await: >= 4.5x zeromq.js",
+      "16 B PUSH->PULL, await send / for await",
+      ">= 4.5x zeromq.js",
       ratio(tcp(16), `${rt} await`, "zeromq.js"),
       (r) => r >= 4.5,
       (r) => `${x(r)} zeromq.js`,
     );
     add(
-      "16 B PUSH->PULL, trySend/tryReceive loops: >= 50% of C",
+      "16 B PUSH->PULL, trySend/tryReceive loops",
+      ">= 50% of C",
       ratio(tcp(16), `${rt} try`, "c"),
       (r) => r >= 0.5,
       (r) => `${pct(r)} of C`,
     );
     const tryR = ratio(tcp(65536), `${rt} try`, "c");
     add(
-      "64 KiB PUSH->PULL MB/s (await style): >= 90% of C",
+      "64 KiB PUSH->PULL MB/s (await style)",
+      ">= 90% of C",
       ratio(tcp(65536), `${rt} await`, "c"),
       (r) => r >= 0.9,
       (r) => `${pct(r)} of C`,
@@ -658,7 +739,8 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
     const rttC = ratio(lat, `${rt} await`, "c");
     const rttZ = ratio(lat, `${rt} await`, "zeromq.js");
     add(
-      "REQ<->REP round trip (await style): <= 1.15x C and < zeromq.js",
+      "REQ<->REP round trip (await style)",
+      "<= 1.15x C and < zeromq.js",
       rttC,
       (r) => r <= 1.15 && (rttZ === undefined || rttZ < 1),
       (r) => `${x(r)} C`,
@@ -666,9 +748,8 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
     );
     const idle = extra.find((e) => e.impl === rt && e.test === "idle");
     const base = extra.find((e) => e.impl === rt && e.test === "idle-baseline");
-    out.push({
-      bar: "idle, receive pending: ~0% CPU (< 1%)",
-      runtime: rt,
+    push({
+      bar: name("idle, receive pending", "~0% CPU (< 1%)"),
       held: idle?.cpu_percent === undefined ? undefined : Number(idle.cpu_percent) < 1,
       value: idle?.cpu_percent === undefined ? undefined : `${idle.cpu_percent}% CPU`,
       detail: (idle?.error as string | undefined) ??
@@ -677,9 +758,12 @@ function bars(extra: Record<string, unknown>[]): Bar[] {
           : `runtime alone, no socket: ${base.cpu_percent}%`),
     });
     const mem = extra.find((e) => e.impl === rt && e.test === "memory");
-    out.push({
-      bar: `${short(memoryMessages)} messages: flat RSS (growth < max(8 MB, 10%))`,
-      runtime: rt,
+    push({
+      bar: name(
+        `${short(memoryMessages)} messages`,
+        "flat RSS (growth < max(8 MB, 10%))",
+        `${short(memoryMessages)} messages, RSS`,
+      ),
       held: mem?.flat === undefined ? undefined : Boolean(mem.flat),
       value: mem?.growth_mb === undefined
         ? undefined
@@ -721,6 +805,12 @@ async function machine() {
       ),
     ).version;
   } catch { /* not installed */ }
+  let koffi: string | undefined;
+  try {
+    koffi = JSON.parse(
+      await Deno.readTextFile(join(ROOT, "node_modules", "koffi", "package.json")),
+    ).version;
+  } catch { /* not installed */ }
   return {
     cpu,
     cpus: navigator.hardwareConcurrency,
@@ -731,6 +821,7 @@ async function machine() {
     zeromq_js_libzmq: zeromqLibzmq || undefined,
     deno: (await version([DENO, "--version"]))?.split(" ")[1],
     bun: await version([BUN, "--version"]),
+    koffi,
   };
 }
 
@@ -747,7 +838,8 @@ async function report(extra: Record<string, unknown>[], seconds: number) {
     `zmq benchmarks — ${info.cpus} CPUs ${info.cpu}; libzmq ${info.libzmq}; ` +
       `node ${info.node} zeromq.js ${info.zeromq_js ?? "-"} (bundles libzmq ${
         info.zeromq_js_libzmq ?? "?"
-      }); deno ${info.deno}; bun ${info.bun}`,
+      }); deno ${info.deno}; bun ${info.bun}; "node" = this library's npm build on Node ` +
+      `through koffi ${info.koffi ?? "-"}`,
   );
   p(
     `median of ${runs} runs${
@@ -792,16 +884,24 @@ async function report(extra: Record<string, unknown>[], seconds: number) {
       );
     }
   }
-  const barList = bars(extra);
-  p();
-  p("Quality bars (DESIGN.md); throughput and round trip: tcp loopback, two processes:");
-  for (const b of barList) {
-    const mark = b.held === undefined ? "n/a     " : b.held ? "held    " : "NOT HELD";
+  const allBars = bars(extra);
+  const barList = allBars.filter((b) => !b.informational);
+  const infoList = allBars.filter((b) => b.informational);
+  const line = (mark: string, b: Bar) =>
     p(
       `  ${mark} ${pad(b.runtime, 5)} ${pad(b.bar, 66)} ${b.value ?? ""}${
         b.detail ? ` (${b.detail})` : ""
       }`,
     );
+  p();
+  p("Quality bars (DESIGN.md); throughput and round trip: tcp loopback, two processes:");
+  for (const b of barList) {
+    line(b.held === undefined ? "n/a     " : b.held ? "held    " : "NOT HELD", b);
+  }
+  if (infoList.length) {
+    p();
+    p("Node (npm build), the same measures for information (the bars are set for Deno and Bun):");
+    for (const b of infoList) line(b.value === undefined ? "n/a     " : "info    ", b);
   }
   if (notes.length) {
     p();
@@ -816,6 +916,7 @@ async function report(extra: Record<string, unknown>[], seconds: number) {
   for (const f of figs) console.log(JSON.stringify({ type: "figure", ...f }));
   for (const e of extra) console.log(JSON.stringify({ type: "extra", ...e }));
   for (const b of barList) console.log(JSON.stringify({ type: "bar", ...b }));
+  for (const b of infoList) console.log(JSON.stringify({ type: "bar_info", ...b }));
 
   const results = {
     date: new Date().toISOString(),
@@ -826,6 +927,7 @@ async function report(extra: Record<string, unknown>[], seconds: number) {
     figures: figs,
     extra,
     bars: barList,
+    bars_info: infoList,
     notes,
   };
   await Deno.writeTextFile(
@@ -850,6 +952,8 @@ const COLORS: Record<string, string> = {
   "deno try": "#79b8ff",
   "bun await": "#d9822b",
   "bun try": "#f5c26b",
+  "node await": "#8250df",
+  "node try": "#c8a8ff",
 };
 
 function esc(s: string) {
@@ -882,14 +986,16 @@ function chart(figs: Figure[], info: Record<string, unknown>): string {
   );
   s.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   s.push(
-    `<text x="${left}" y="22" font-size="15" font-weight="bold">zmq benchmarks: C, zeromq.js, Deno, Bun (median of ${runs}${
+    `<text x="${left}" y="22" font-size="15" font-weight="bold">zmq benchmarks: C, zeromq.js, this library on Deno, Bun and Node (median of ${runs}${
       quick ? ", quick" : ""
     })</text>`,
   );
   s.push(
     `<text x="${left}" y="38" fill="#555">${
       esc(
-        `${info.cpus} CPUs ${info.cpu}; libzmq ${info.libzmq}; deno ${info.deno}; bun ${info.bun}; node ${info.node}`,
+        `${info.cpus} CPUs ${info.cpu}; libzmq ${info.libzmq}; deno ${info.deno}; bun ${info.bun}; node ${info.node}; koffi ${
+          info.koffi ?? "-"
+        }`,
       )
     }</text>`,
   );
@@ -898,7 +1004,7 @@ function chart(figs: Figure[], info: Record<string, unknown>): string {
     s.push(
       `<rect x="${lx}" y="48" width="12" height="12" fill="${COLORS[id]}"/>`,
     );
-    const name = id === "c" ? "C (libzmq)" : id;
+    const name = id === "c" ? "C (libzmq)" : id.startsWith("node ") ? `${id} (npm build)` : id;
     s.push(`<text x="${lx + 16}" y="58">${esc(name)}</text>`);
     lx += 16 + name.length * 7 + 18;
   }
