@@ -21,6 +21,7 @@ import { SocketIO } from "./socket_io.ts";
 import { openInternalSocket } from "./internal_socket.ts";
 import { checkInproc, forgetInproc, recordInproc } from "./inproc_guard.ts";
 import { checkMulticast, isPgmEndpoint } from "./multicast_guard.ts";
+import { checkWebSocket, isWebSocketEndpoint } from "./websocket_guard.ts";
 import { checkUseFd, forgetUseFd, recordUseFd } from "./use_fd_guard.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
 
@@ -61,6 +62,8 @@ const abandoned = new FinalizationRegistry<
   context.forget(member, engine.close(), lingers);
 });
 
+const HWM_OPTIONS = new Set(["sendHighWaterMark", "receiveHighWaterMark"]);
+
 /** True when closing may leave messages that libzmq keeps delivering (linger is not 0). */
 function mayLinger(engine: SocketIO): boolean {
   if (engine.closed) return false;
@@ -96,6 +99,8 @@ export abstract class Socket {
   #events: SocketEvents | undefined;
   // Kept here so it stays readable while a Proxy owns the socket.
   #lastEndpoint: string | null = null;
+  // Set by the first bind or connect: the socket may have pipes from then on.
+  #connected = false;
   #member: ContextMember;
 
   /** @ignore Made by the socket classes. */
@@ -321,6 +326,16 @@ export abstract class Socket {
 
   #write(option: OptionSpec, value: unknown): void {
     this[io].assertOpen();
+    if (this.#connected && HWM_OPTIONS.has(option.name)) {
+      // libzmq 4.3.4 passes a changed high-water mark on to every pipe's
+      // peer, including a peer already freed when the socket at the other
+      // end closed: the process crashes (SIGSEGV on libzmq's reaper thread).
+      throw misuse(
+        "EFSM",
+        `Set ${option.name} before bind() or connect(): libzmq 4.3.4 can crash when it ` +
+          "changes on a socket that has connections",
+      );
+    }
     writeOption(this[io].pointer, option, value);
     this[io].afterOtherCall();
     if (option.access === "w") this.#writeOnly.set(option.name, value);
@@ -361,6 +376,9 @@ export abstract class Socket {
     if ((action === "bind" || action === "connect") && isPgmEndpoint(address)) {
       checkMulticast(this[io].pointer, this.type, address);
     }
+    if (action === "connect" && isWebSocketEndpoint(address)) {
+      checkWebSocket(this[io].pointer, address);
+    }
     const useFd = action === "bind" && !inproc
       ? readOption(this[io].pointer, findOption("USE_FD")!) as number
       : -1;
@@ -377,6 +395,7 @@ export abstract class Socket {
       : zmq.zmq_disconnect(pointer, text);
     if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
     if (inproc) recordInproc(this.context, this[io], this.type, action, address);
+    if (action === "bind" || action === "connect") this.#connected = true;
     recordUseFd(this[io], useFd);
     if (action === "unbind") forgetUseFd(this[io]);
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;

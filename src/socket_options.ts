@@ -34,9 +34,9 @@ export interface SocketOptionProperties {
   reconnectIntervalMax: number;
   /** ZMQ_MAXMSGSIZE: largest message accepted from a peer in bytes (-1: no limit); larger ones drop the peer. */
   maxMessageSize: number;
-  /** ZMQ_SNDHWM: most outgoing messages queued per peer (0: no limit). */
+  /** ZMQ_SNDHWM: most outgoing messages queued per peer (0: no limit); set it before bind/connect. */
   sendHighWaterMark: number;
-  /** ZMQ_RCVHWM: most incoming messages queued per peer (0: no limit). */
+  /** ZMQ_RCVHWM: most incoming messages queued per peer (0: no limit); set it before bind/connect. */
   receiveHighWaterMark: number;
   /** ZMQ_MULTICAST_HOPS: time-to-live of multicast packets. */
   multicastHops: number;

@@ -112,6 +112,27 @@ test(`fuzz regression (${runtime}): useFd must be a listening socket when bindin
   ]);
 }, { timeout: 30_000 });
 
+test(
+  `fuzz regression (${runtime}): high-water marks cannot change once a socket has connections`,
+  async () => {
+    // Deno, seeds 105, 149, 194: SIGSEGV on libzmq's reaper thread.
+    deepEqual(await runCase("hwm-after-peer-closed"), [
+      "receiveHighWaterMark EFSM, ZMQ_SNDHWM EFSM",
+      "before connect ok 5",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(`fuzz regression (${runtime}): GSSAPI over ws:// is refused (libzmq asserts)`, async () => {
+  deepEqual(await runCase("ws-gssapi"), [
+    "gssapi connect ENOTSUP",
+    "null connect ok",
+    "done",
+  ]);
+}, { timeout: 30_000 });
+
 test("fuzz regression: events end soon after close although a pending inproc connection keeps libzmq's socket alive", async () => {
   // Deno, seeds 7 and 14: libzmq destroys a socket (and sends the monitor's
   // last event) only once its pending inproc connection resolves.

@@ -84,7 +84,8 @@ const STEP_BOUND_MS = 12_000;
 /** `--include-known`: also generate the inputs of bugs already reported. */
 const includeKnown = argument("include-known") !== undefined;
 
-async function runSeed(seed: number, ops: number, trace: boolean): Promise<number> {
+/** Runs one seed in this process; resolves with its exit code (0 fine, 2 violations). */
+export async function runSeed(seed: number, ops: number, trace: boolean): Promise<number> {
   const random = prng(seed);
   const int = (n: number) => Math.floor(random() * n);
   const chance = (p: number) => random() < p;
