@@ -27,7 +27,11 @@ export {
 } from "node:assert/strict";
 
 /** Which runtime runs the tests. */
-export const runtime: "deno" | "bun" = "Deno" in globalThis ? "deno" : "bun";
+export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
+  ? "deno"
+  : "Bun" in globalThis
+  ? "bun"
+  : "node";
 
 /** The default bound on a single test, in milliseconds. */
 export const DEFAULT_TIMEOUT = 15_000;
@@ -52,6 +56,16 @@ let bunTest: BunTest | undefined;
 if (runtime === "bun") {
   const spec = "bun:test";
   bunTest = ((await import(spec)) as { test: BunTest }).test;
+}
+// Node runs the npm build's tests (scripts/test_npm.sh) with its own runner.
+type NodeTest = (
+  name: string,
+  options: { timeout: number; skip: boolean },
+  fn: () => Promise<void>,
+) => void;
+let nodeTest: NodeTest | undefined;
+if (runtime === "node") {
+  nodeTest = ((await import("node:test")) as unknown as { test: NodeTest }).test;
 }
 
 function readEnv(name: string): string | undefined {
@@ -125,6 +139,8 @@ export function test(name: string, fn: TestFn, options: TestOptions = {}) {
       sanitizeOps: false,
       sanitizeResources: false,
     });
+  } else if (runtime === "node") {
+    nodeTest!(name, { timeout: ms + 5_000, skip: options.ignore ?? false }, bounded);
   } else if (options.ignore) {
     bunTest!.skip(name, bounded);
   } else {
