@@ -60,10 +60,11 @@ export function checkInproc(
   if (state === undefined) return;
   const pending = state.pending.get(address);
   if (pending === undefined || pending.size === 0) return;
-  if (action === "disconnect" && pending.has(socket)) {
+  // libzmq's unbind of an inproc address a socket did not bind disconnects it.
+  if ((action === "disconnect" || action === "unbind") && pending.has(socket)) {
     throw misuse(
       "ENOTSUP",
-      `Cannot disconnect from "${address}" before something binds it: libzmq 4.3.4 ` +
+      `Cannot ${action} "${address}" before something binds it: libzmq 4.3.4 ` +
         `aborts the process when a ${type} socket's pending inproc connection is ` +
         `disconnected and the address is bound later. Close the socket instead.`,
       address,
@@ -97,6 +98,7 @@ export function recordInproc(
       break;
     case "unbind":
       remove(state.bound, address, socket);
+      remove(state.pending, address, socket);
       break;
     case "connect":
       if (WANTS_ROUTING_ID.has(type) && !state.bound.has(address)) {
