@@ -72,6 +72,7 @@ test(
     // The same assertion, reached by disconnecting before anything binds.
     deepEqual(await runCase("disconnect-pending"), [
       "disconnect ENOTSUP",
+      "unbind ENOTSUP",
       "dealer bind ok",
       "established disconnect ok",
       "done",
