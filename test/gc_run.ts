@@ -75,6 +75,7 @@ export function runUnderGc(file: string, intervalMs = 10): Promise<GcRunResult> 
     child.stderr!.on("data", (chunk) => output += chunk);
     child.on("close", (code, signal) => {
       // deno: "ok | 7 passed | 0 failed"; bun: " 7 pass" / " 0 fail".
+      // deno-lint-ignore no-control-regex -- strips the runner's colour codes
       const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
       const deno = /(\d+) passed \| (\d+) failed/.exec(plain);
       const bunPass = /^\s*(\d+) pass$/m.exec(plain);
