@@ -1,20 +1,26 @@
 /**
- * Refuses the two inproc sequences that make libzmq 4.3.4 abort the process
- * ("Assertion failed: written (src/pipe.cpp:87)").
+ * Refuses the inproc sequences that make libzmq 4.3.4 abort the process
+ * ("Assertion failed: written (src/pipe.cpp:87)", "ok (src/ctx.cpp:809)",
+ * "ok (src/xpub.cpp:90)").
  *
  * A connect to an inproc address nobody has bound yet is left pending inside
- * the context. When the address is bound later, libzmq hands the binder its
- * pending pipes and then writes the binder's routing id into each pipe whose
- * connecter wants one (Router and Reply). That write asserts if the pipe is
- * no longer open, which happens when:
- * - the Router/Reply disconnected the pending address before the bind, or
- * - the binder is a Pair, which keeps one pipe and closes every other one
- *   (a second pending connection, or a Pair that already has a peer).
+ * the context, as a pipe whose far end waits for a binder. When the address
+ * is bound later (or the context terminates, which binds a Pair to each),
+ * libzmq hands the binder every pending pipe and, without checking, reads or
+ * writes it: it writes the binder's routing id into a Router's or Reply's
+ * pipe, reads the connecter's routing id out of it for other binders, and an
+ * XPublisher writes its welcome message. Those asserts fire when the pipe is
+ * no longer what libzmq expects:
+ * - a Router/Reply disconnected (or unbound) it before the bind, or the
+ *   binder is a Pair, which keeps one pipe and closes the others at once;
+ * - the connecter had `conflate` set: its one-message pipe loses the routing
+ *   id as soon as anything else is written (its own close, a message);
+ * - its socket closed or disconnected and the binder writes a welcome message.
  *
  * So, per context, this remembers the inproc addresses this thread's sockets
- * bound and the Router/Reply connections still pending, and refuses the
- * disconnect, or the Pair bind, before libzmq sees it. Connections made from
- * other threads of a shared context are not seen here.
+ * bound and the connections still pending, and refuses the call that would
+ * lead there before libzmq sees it. Connections made from other threads of a
+ * shared context are not seen here.
  *
  * @module
  */
@@ -26,8 +32,10 @@ const WANTS_ROUTING_ID = new Set(["ROUTER", "REP"]);
 interface InprocState {
   /** Address -> the sockets bound to it. */
   bound: Map<string, Set<object>>;
-  /** Address -> Router/Reply sockets whose connection to it is still pending. */
-  pending: Map<string, Set<object>>;
+  /** Address -> sockets whose connection to it is still pending, with their type. */
+  pending: Map<string, Map<object, string>>;
+  /** Address -> how many pending connections were since closed or disconnected. */
+  abandoned: Map<string, number>;
 }
 
 const states = new WeakMap<object, InprocState>();
@@ -35,7 +43,7 @@ const states = new WeakMap<object, InprocState>();
 function stateOf(context: object): InprocState {
   let state = states.get(context);
   if (state === undefined) {
-    state = { bound: new Map(), pending: new Map() };
+    state = { bound: new Map(), pending: new Map(), abandoned: new Map() };
     states.set(context, state);
   }
   return state;
@@ -43,6 +51,14 @@ function stateOf(context: object): InprocState {
 
 /** The endpoint actions the guard looks at. */
 export type EndpointAction = "bind" | "unbind" | "connect" | "disconnect";
+
+/** What the guard needs to know of the socket's settings. */
+export interface InprocSettings {
+  /** ZMQ_CONFLATE is set. */
+  conflate: boolean;
+  /** An XPublisher with a ZMQ_XPUB_WELCOME_MSG. */
+  welcome: boolean;
+}
 
 /**
  * Throws a ZmqError if `socket` (of zmq.h type `type`) doing `action` on the
@@ -55,13 +71,25 @@ export function checkInproc(
   type: string,
   action: EndpointAction,
   address: string,
+  settings: InprocSettings,
 ): void {
   const state = states.get(context);
-  if (state === undefined) return;
-  const pending = state.pending.get(address);
-  if (pending === undefined || pending.size === 0) return;
+  const bound = state?.bound.has(address) ?? false;
+  const pending = state?.pending.get(address);
+  if (action === "connect" && settings.conflate && !bound) {
+    throw misuse(
+      "ENOTSUP",
+      `Cannot connect a socket with conflate to "${address}" before something binds it: ` +
+        "libzmq 4.3.4 aborts the process when that pending connection is bound later. " +
+        "Bind first, or connect before setting conflate.",
+      address,
+    );
+  }
   // libzmq's unbind of an inproc address a socket did not bind disconnects it.
-  if ((action === "disconnect" || action === "unbind") && pending.has(socket)) {
+  if (
+    (action === "disconnect" || action === "unbind") && pending?.has(socket) &&
+    WANTS_ROUTING_ID.has(type)
+  ) {
     throw misuse(
       "ENOTSUP",
       `Cannot ${action} "${address}" before something binds it: libzmq 4.3.4 ` +
@@ -70,12 +98,22 @@ export function checkInproc(
       address,
     );
   }
-  if (action === "bind" && type === "PAIR") {
+  if (action !== "bind" || state === undefined) return;
+  if (type === "PAIR" && [...pending?.values() ?? []].some((t) => WANTS_ROUTING_ID.has(t))) {
     throw misuse(
       "ENOCOMPATPROTO",
       `Cannot bind a Pair to "${address}": a Router or Reply socket is waiting to ` +
         `connect there, and a Pair talks only to a Pair (libzmq 4.3.4 aborts the ` +
         `process when a Pair refuses such a connection).`,
+      address,
+    );
+  }
+  if (settings.welcome && (state.abandoned.get(address) ?? 0) > 0) {
+    throw misuse(
+      "ENOTSUP",
+      `Cannot bind an XPublisher with a welcome message to "${address}": a socket that ` +
+        "connected there before it was bound has since closed or disconnected, and " +
+        "libzmq 4.3.4 aborts the process writing the welcome message to it.",
       address,
     );
   }
@@ -95,29 +133,38 @@ export function recordInproc(
       add(state.bound, address, socket);
       // The pending connections were handed to the binder: they are live now.
       state.pending.delete(address);
+      state.abandoned.delete(address);
+      break;
+    case "connect":
+      if (!state.bound.has(address)) {
+        let sockets = state.pending.get(address);
+        if (sockets === undefined) state.pending.set(address, sockets = new Map());
+        sockets.set(socket, type);
+      }
       break;
     case "unbind":
       remove(state.bound, address, socket);
-      remove(state.pending, address, socket);
-      break;
-    case "connect":
-      if (WANTS_ROUTING_ID.has(type) && !state.bound.has(address)) {
-        add(state.pending, address, socket);
-      }
+      abandon(state, address, socket);
       break;
     case "disconnect":
-      remove(state.pending, address, socket);
+      abandon(state, address, socket);
       break;
   }
 }
 
-/** Forgets a closed socket: its binds end, and its pending connections no longer matter. */
+/** Forgets a closed socket: its binds end, its pending connections are abandoned. */
 export function forgetInproc(context: object, socket: object): void {
   const state = states.get(context);
   if (state === undefined) return;
-  for (const map of [state.bound, state.pending]) {
-    for (const address of [...map.keys()]) remove(map, address, socket);
-  }
+  for (const address of [...state.bound.keys()]) remove(state.bound, address, socket);
+  for (const address of [...state.pending.keys()]) abandon(state, address, socket);
+}
+
+function abandon(state: InprocState, address: string, socket: object): void {
+  const sockets = state.pending.get(address);
+  if (sockets === undefined || !sockets.delete(socket)) return;
+  if (sockets.size === 0) state.pending.delete(address);
+  state.abandoned.set(address, (state.abandoned.get(address) ?? 0) + 1);
 }
 
 function add(map: Map<string, Set<object>>, address: string, socket: object): void {

@@ -64,6 +64,13 @@ const abandoned = new FinalizationRegistry<
 
 const HWM_OPTIONS = new Set(["sendHighWaterMark", "receiveHighWaterMark"]);
 
+/** True for an option value that unsets a bytes option ("" or no bytes). */
+function isEmpty(value: unknown): boolean {
+  if (typeof value === "string") return value === "";
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value.byteLength === 0;
+  return value === null || value === undefined;
+}
+
 /** True when closing may leave messages that libzmq keeps delivering (linger is not 0). */
 function mayLinger(engine: SocketIO): boolean {
   if (engine.closed) return false;
@@ -372,7 +379,13 @@ export abstract class Socket {
       );
     }
     const inproc = address.startsWith("inproc://");
-    if (inproc) checkInproc(this.context, this[io], this.type, action, address);
+    if (inproc) {
+      checkInproc(this.context, this[io], this.type, action, address, {
+        conflate: this.#writeOnly.get("conflate") === true,
+        welcome: this.#writeOnly.has("welcomeMessage") &&
+          !isEmpty(this.#writeOnly.get("welcomeMessage")),
+      });
+    }
     if ((action === "bind" || action === "connect") && isPgmEndpoint(address)) {
       checkMulticast(this[io].pointer, this.type, address);
     }

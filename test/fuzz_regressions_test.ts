@@ -134,6 +134,30 @@ test(`fuzz regression (${runtime}): GSSAPI over ws:// is refused (libzmq asserts
   ]);
 }, { timeout: 30_000 });
 
+test(
+  `fuzz regression (${runtime}): conflate cannot connect to an inproc address before it is bound`,
+  async () => {
+    deepEqual(await runCase("conflate-pending"), [
+      "conflate connect ENOTSUP",
+      "conflate connect bound ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): an XPublisher's welcome message never meets an abandoned inproc connection`,
+  async () => {
+    deepEqual(await runCase("welcome-abandoned"), [
+      "welcome bind ENOTSUP",
+      "plain bind ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
 test("fuzz regression: events end soon after close although a pending inproc connection keeps libzmq's socket alive", async () => {
   // Deno, seeds 7 and 14: libzmq destroys a socket (and sends the monitor's
   // last event) only once its pending inproc connection resolves.
