@@ -13,8 +13,9 @@ import { equal, runtime, test } from "./harness.ts";
 // iteration outliving its socket), 16 (a Pair refusing a pending Router), 43
 // (PGM settings), 45 (a blocked capture socket), 174 (GSSAPI over ws://),
 // 191 (unbind of a pending inproc connection, Bun), 194 (a high-water mark
-// changed after the peer closed).
-const SEEDS = [1, 7, 14, 16, 43, 45, 174, 191, 194];
+// changed after the peer closed), 205 (conflate and a pending inproc connection,
+// Bun), 374 (a welcome message and an abandoned inproc connection, Bun).
+const SEEDS = [1, 7, 14, 16, 43, 45, 174, 191, 194, 205, 374];
 const OPS = 2_000;
 const PARALLEL = 2;
 
