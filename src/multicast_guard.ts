@@ -41,9 +41,10 @@ export function checkMulticast(socket: Pointer, type: string, address: string): 
       `multicastMaxTransportDataUnitSize must be between ${MIN_TPDU} and ${MAX_TPDU}, got ${tpdu}`,
     );
   }
-  if (type !== "PUB" && type !== "XPUB") return;
+  // Receivers size their window from the rate too (Bun, fuzz seed 422).
   const rate = read("rate");
   if (rate > MAX_RATE) refuse(`rate must be at most ${MAX_RATE} kbit/s, got ${rate}`);
+  if (type !== "PUB" && type !== "XPUB") return;
   // OpenPGM needs at least one full TPDU per second.
   if (rate * 125 < tpdu) {
     refuse(

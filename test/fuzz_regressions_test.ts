@@ -93,6 +93,7 @@ test(
       "rate=1 EINVAL",
       "rate=20000000 EINVAL",
       "subscriber multicastHops=256 EINVAL",
+      "subscriber rate=2147483647 EINVAL",
       "defaults ok",
       "done",
     ]);
