@@ -77,6 +77,15 @@ class Poller {
       return;
     }
     if (this.#waiting.has(target)) return;
+    if (this.#waiting.size + 1 >= MAX_POLL_FDS) {
+      // One poll() list holds this many; beyond it a wait would never end.
+      target.onPollerFailure(misuse(
+        "EMFILE",
+        `More than ${MAX_POLL_FDS - 2} sockets and fds are waiting at once in this thread; ` +
+          "spread them over Workers or wait on fewer at a time",
+      ));
+      return;
+    }
     this.#waiting.add(target);
     if (target.holdsProcess) {
       this.#holders.add(target);

@@ -1,12 +1,15 @@
 // The async engine under load: both directions on one socket, many sockets
 // waiting at once, closes racing with waits.
+import { readFileSync } from "node:fs";
 import * as zmq from "../mod.ts";
 import {
+  assert,
   assertRejectsOnClose,
   bindAny,
   closeAll,
   deepEqual,
   equal,
+  match,
   rejects,
   sleep,
   test,
@@ -132,3 +135,38 @@ test("engine: request/reply ping-pong 2000 times over tcp", async () => {
     closeAll(req, rep);
   }
 }, { timeout: 30_000 });
+
+/** The soft limit on open files, from /proc (Linux); 0 where unknown. */
+function openFileLimit(): number {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    return Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+test(
+  "engine: more waiting sockets than one poll() list holds is a clear error, not a hang",
+  async () => {
+    const context = new zmq.Context({ maxSockets: 9000 });
+    const sockets: zmq.Pull[] = [];
+    const outcomes: Promise<unknown>[] = [];
+    try {
+      for (let i = 0; i < 8200; i++) {
+        const pull = new zmq.Pull({ context, linger: 0 });
+        sockets.push(pull);
+        outcomes.push(pull.receive().then(() => "received", (error) => error));
+      }
+      const refused = await withTimeout(Promise.race(outcomes), 5_000, "a refusal");
+      assert(refused instanceof zmq.ZmqError, String(refused));
+      equal(refused.code, "EMFILE");
+      match(refused.message, /waiting at once/);
+    } finally {
+      closeAll(...sockets);
+      await withTimeout(Promise.all(outcomes), 10_000, "every receive to settle");
+      await withTimeout(context.terminate(), 10_000, "terminate");
+    }
+  },
+  { timeout: 60_000, ignore: openFileLimit() < 10_000 },
+);
