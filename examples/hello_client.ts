@@ -17,13 +17,21 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    endpoint: { type: "string", default: "tcp://localhost:5555" },
-    requests: { type: "string", default: "10" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        endpoint: { type: "string", default: "tcp://localhost:5555" },
+        requests: { type: "string", default: "10" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 const text = (frame: Uint8Array) => new TextDecoder().decode(frame);
 
 console.log(`Connecting to hello world server at ${options.endpoint}...`);

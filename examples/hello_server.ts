@@ -16,13 +16,21 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    endpoint: { type: "string", default: "tcp://*:5555" },
-    requests: { type: "string", default: "Infinity" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        endpoint: { type: "string", default: "tcp://*:5555" },
+        requests: { type: "string", default: "Infinity" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 const limit = Number(options.requests);
 const text = (frame: Uint8Array) => new TextDecoder().decode(frame);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

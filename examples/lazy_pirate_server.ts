@@ -23,14 +23,22 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    endpoint: { type: "string", default: "tcp://*:5555" },
-    failure: { type: "string", default: "random" },
-    "fail-after": { type: "string", default: "3" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        endpoint: { type: "string", default: "tcp://*:5555" },
+        failure: { type: "string", default: "random" },
+        "fail-after": { type: "string", default: "3" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 const failAfter = Number(options["fail-after"]);
 if (!["random", "crash", "overload", "none"].includes(options.failure)) {
   console.error(`Unknown --failure "${options.failure}": use random, crash, overload or none`);

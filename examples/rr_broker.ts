@@ -25,13 +25,21 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    frontend: { type: "string", default: "tcp://*:5559" },
-    backend: { type: "string", default: "tcp://*:5560" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        frontend: { type: "string", default: "tcp://*:5559" },
+        backend: { type: "string", default: "tcp://*:5560" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 
 // Ctrl-C aborts the receives we are waiting in, and we shut down cleanly.
 const interrupted = new AbortController();

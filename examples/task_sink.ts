@@ -22,13 +22,21 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    results: { type: "string", default: "tcp://*:5558" },
-    batch: { type: "string", default: "100" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        results: { type: "string", default: "tcp://*:5558" },
+        batch: { type: "string", default: "100" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 const batch = Number(options.batch);
 
 const receiver = new zmq.Pull();

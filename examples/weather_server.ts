@@ -18,13 +18,21 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as zmq from "../mod.ts";
 
-const { values: options } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    endpoint: { type: "string", default: "tcp://*:5556" },
-    zips: { type: "string", default: "100000" },
-  },
-});
+// A mistyped flag is one line on stderr and exit code 2, not a stack trace.
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        endpoint: { type: "string", default: "tcp://*:5556" },
+        zips: { type: "string", default: "100000" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message} (see the header of this file for the flags)`);
+    process.exit(2);
+  }
+})();
 const zips = Number(options.zips);
 const random = (n: number) => Math.floor(Math.random() * n);
 
