@@ -41,6 +41,7 @@ import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { ambientDeclarations, compilerOptions, tscPath } from "../scripts/npm/compiler.ts";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -79,7 +80,7 @@ function reason(text: string): string {
   return lines.find((line) => /\berror\b/i.test(line))?.trim() ?? lines.slice(-8).join("\n");
 }
 
-const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const TSC = tscPath(ROOT);
 
 /** What both steps need, checked first so that a missing piece is one clear line. */
 function checkTools(): void {
@@ -141,22 +142,9 @@ function compile(): boolean {
       writeFileSync(join(work, "bench", `${name}.ts`), source);
     }
     const tsconfig = {
-      compilerOptions: {
-        target: "ES2022",
-        module: "ES2022",
-        moduleResolution: "Bundler",
-        lib: ["ESNext", "DOM"],
-        types: ["node"],
-        typeRoots: [join(ROOT, "node_modules", "@types")],
-        strict: true,
-        skipLibCheck: true,
-        allowImportingTsExtensions: true,
-        rewriteRelativeImportExtensions: true,
-        rootDir: work,
-        newLine: "lf",
-      },
+      compilerOptions: compilerOptions(ROOT, work),
       files: [
-        join(ROOT, "scripts", "npm", "deno_globals.d.ts"),
+        ambientDeclarations(ROOT),
         ...NODE_SCRIPTS.map((name) => join(work, "bench", `${name}.ts`)),
       ],
     };

@@ -22,6 +22,7 @@ import {
 import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { compilerOptions, tscPath } from "./npm/compiler.ts";
 
 interface BuildOptions {
   /** Modules compiled, with what imports them: "." is the package, others are bins. */
@@ -38,8 +39,8 @@ interface BuildOptions {
 const root = fileURLToPath(new URL("..", import.meta.url));
 const denoConfig = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
 
-function tscPath(): string {
-  const path = join(root, "node_modules", "typescript", "bin", "tsc");
+function checkedTscPath(): string {
+  const path = tscPath(root);
   if (!existsSync(path)) {
     throw new Error("TypeScript's compiler is missing: run `npm install` (it is a dev dependency)");
   }
@@ -53,20 +54,9 @@ function build(options: BuildOptions): void {
   mkdirSync(outDir, { recursive: true });
   const tsconfig = {
     compilerOptions: {
-      target: "ES2022",
-      module: "ES2022",
-      moduleResolution: "Bundler",
-      lib: ["ESNext", "DOM"],
-      types: ["node"],
-      typeRoots: [join(root, "node_modules", "@types")],
-      strict: true,
+      ...compilerOptions(root, root),
       declaration: true,
-      skipLibCheck: true,
-      allowImportingTsExtensions: true,
-      rewriteRelativeImportExtensions: true,
-      rootDir: root,
       outDir: join(outDir, "esm"),
-      newLine: "lf",
     },
     files: [
       ...options.declarations.map((path) => join(root, path)),
@@ -81,7 +71,7 @@ function build(options: BuildOptions): void {
   };
   const configPath = join(outDir, "tsconfig.build.json");
   writeFileSync(configPath, JSON.stringify(tsconfig, null, 2));
-  const compiled = spawnSync("node", [tscPath(), "-p", configPath], { stdio: "inherit" });
+  const compiled = spawnSync("node", [checkedTscPath(), "-p", configPath], { stdio: "inherit" });
   rmSync(configPath);
   if (compiled.status !== 0) throw new Error(`tsc failed (exit ${compiled.status})`);
   writeFileSync(join(outDir, "package.json"), JSON.stringify(options.package, null, 2) + "\n");
