@@ -220,56 +220,64 @@ function interrupted(session: Session): Promise<never> {
   });
 }
 
-/** Seconds for the peer to receive `count` messages PUSH -> PULL; undefined when interrupted. */
-async function throughput(
+/**
+ * Binds `socket`, starts a peer of `kind` on it and runs `measure`; the
+ * seconds it reports, or undefined when the session was interrupted.
+ */
+async function withPeer(
   session: Session,
+  socket: { bind(endpoint: string): Promise<void>; lastEndpoint: string | null; close(): void },
   transport: BenchPlan["transport"],
-  payload: Uint8Array,
+  kind: PeerStart["kind"],
   count: number,
+  measure: (finished: Promise<PeerEnd>) => Promise<number | undefined>,
 ): Promise<number | undefined> {
-  const { zmq, context } = session;
-  const push = session.track(new zmq.Push({ context, linger: 0 }));
-  await push.bind(endpointFor(transport));
+  const { context } = session;
+  await socket.bind(endpointFor(transport));
   const peer = startPeer(session, {
-    kind: "pull",
-    endpoint: push.lastEndpoint!,
+    kind,
+    endpoint: socket.lastEndpoint!,
     count,
     handle: transport === "inproc" ? context.handle : undefined,
   });
-  const signal = session.signal;
   try {
-    for (let sent = 0; sent <= count; sent++) {
-      if (!push.trySend(payload)) await push.send(payload, { signal });
-    }
-    const { seconds } = await Promise.race([peer.finished, interrupted(session)]);
-    return seconds;
+    return await measure(Promise.race([peer.finished, interrupted(session)]));
   } catch (error) {
     if (session.stopped) return undefined;
     throw error;
   } finally {
     peer.stop();
-    push.close();
+    socket.close();
   }
 }
 
-/** Seconds for `count` REQ -> REP -> REQ round trips; undefined when interrupted. */
-async function latency(
+/** Seconds for the peer to receive `count` messages PUSH -> PULL; undefined when interrupted. */
+function throughput(
   session: Session,
   transport: BenchPlan["transport"],
   payload: Uint8Array,
   count: number,
 ): Promise<number | undefined> {
-  const { zmq, context } = session;
-  const req = session.track(new zmq.Request({ context, linger: 0 }));
-  await req.bind(endpointFor(transport));
-  const peer = startPeer(session, {
-    kind: "rep",
-    endpoint: req.lastEndpoint!,
-    count,
-    handle: transport === "inproc" ? context.handle : undefined,
+  const { zmq, context, signal } = session;
+  const push = session.track(new zmq.Push({ context, linger: 0 }));
+  return withPeer(session, push, transport, "pull", count, async (finished) => {
+    for (let sent = 0; sent <= count; sent++) {
+      if (!push.trySend(payload)) await push.send(payload, { signal });
+    }
+    return (await finished).seconds;
   });
-  const signal = session.signal;
-  try {
+}
+
+/** Seconds for `count` REQ -> REP -> REQ round trips; undefined when interrupted. */
+function latency(
+  session: Session,
+  transport: BenchPlan["transport"],
+  payload: Uint8Array,
+  count: number,
+): Promise<number | undefined> {
+  const { zmq, context, signal } = session;
+  const req = session.track(new zmq.Request({ context, linger: 0 }));
+  return withPeer(session, req, transport, "rep", count, async (finished) => {
     // The first round trip waits for the peer to connect; the clock starts after it.
     await req.send(payload, { signal });
     await req.receive({ signal });
@@ -279,13 +287,7 @@ async function latency(
       await req.receive({ signal });
     }
     const seconds = (performance.now() - started) / 1000;
-    await Promise.race([peer.finished, interrupted(session)]);
+    await finished;
     return seconds;
-  } catch (error) {
-    if (session.stopped) return undefined;
-    throw error;
-  } finally {
-    peer.stop();
-    req.close();
-  }
+  });
 }
