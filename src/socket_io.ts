@@ -222,7 +222,7 @@ export class SocketIO implements PollTarget {
         : { resolve, reject };
       if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
       this.#receivers.push(waiter);
-      this.#wait();
+      this.#wait(this.#receivers.length === 1);
     });
   }
 
@@ -256,7 +256,7 @@ export class SocketIO implements PollTarget {
       const waiter = { resolve, reject, read } as Waiter<unknown>;
       if (!this.#arm(waiter, this.#receivers, options, "Receive")) return;
       this.#receivers.push(waiter as Waiter<Uint8Array[]>);
-      this.#wait();
+      this.#wait(this.#receivers.length === 1);
     });
   }
 
@@ -355,14 +355,20 @@ export class SocketIO implements PollTarget {
     if (this.#receivers.length === 0 && this.#senders.length === 0) this.#idle();
   }
 
-  #wait(): void {
+  /**
+   * `afterFailedReceive`: a receive without blocking just found nothing, so
+   * libzmq has processed its pending commands and the next message will
+   * signal ZMQ_FD anew; unless a send waits too, looking again is wasted.
+   */
+  #wait(afterFailedReceive = false): void {
     this.#syncRun = 0;
     this.#anchor = this.#owner?.deref();
     // Serving below (and brief waits) read ZMQ_EVENTS: tell watchers afterwards.
     if (this.#watchers.size > 0) this.#recheckSoon();
     // ZMQ_FD is edge-triggered: the state may already be ready without a
     // new edge coming, so look before waiting.
-    if (!this.#serve()) return;
+    const lookFirst = !afterFailedReceive || this.#senders.length > 0;
+    if (lookFirst && !this.#serve()) return;
     if (this.#briefWaitWorthTrying()) {
       const started = performance.now();
       const deadline = started + BRIEF_WAIT_BUDGET_US / 1000;
@@ -438,8 +444,15 @@ export class SocketIO implements PollTarget {
 
   #serveQueues(): boolean {
     let progressed = true;
-    while (progressed && !this.#closed) {
+    while (progressed && !this.#closed && this.#busy()) {
       progressed = false;
+      if (this.#senders.length === 0) {
+        // A receive that finds nothing processes libzmq's pending commands,
+        // as reading ZMQ_EVENTS would: one call instead of two. (A send that
+        // would block may skip them, so senders still look at ZMQ_EVENTS.)
+        progressed = this.#serveReceivers();
+        continue;
+      }
       const events = this.#events();
       if ((events & Poll.IN) !== 0 && this.#receivers.length > 0) {
         progressed = this.#serveReceivers() || progressed;
@@ -448,7 +461,12 @@ export class SocketIO implements PollTarget {
         progressed = this.#serveSenders() || progressed;
       }
     }
-    return !this.#closed && (this.#receivers.length > 0 || this.#senders.length > 0);
+    return !this.#closed && this.#busy();
+  }
+
+  /** Some receive or send is pending. */
+  #busy(): boolean {
+    return this.#receivers.length > 0 || this.#senders.length > 0;
   }
 
   #serveReceivers(): boolean {
