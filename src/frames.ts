@@ -47,6 +47,11 @@ function describe(value: unknown): string {
   return `a ${typeof value} (${String(value).slice(0, 40)})`;
 }
 
+/** True for a one-frame message that needs no checking beyond its type: text or a view. */
+export function isPlainFrame(message: Message): message is string | ArrayBufferView {
+  return typeof message === "string" || ArrayBuffer.isView(message);
+}
+
 /** A message as a list of frames; an empty list is refused. */
 export function messageFrames(message: Message): readonly Frame[] {
   const frames = Array.isArray(message) ? message as readonly Frame[] : [message as Frame];
@@ -154,36 +159,45 @@ function detectInlineLayout(): { type: number } | null {
  * Throws a ZmqError for anything but "would block".
  */
 export function sendFrames(socket: Pointer, frames: readonly Frame[], start: number): number {
-  ensurePointers();
   const last = frames.length - 1;
   for (let i = start; i <= last; i++) {
-    const frame = frames[i];
     const flags = i < last ? Flag.DONTWAIT | Flag.SNDMORE : Flag.DONTWAIT;
-    let rc: number;
-    if (typeof frame === "string" && frame.length * 3 <= STAGING_BYTES) {
-      const { written } = encoder.encodeInto(frame, staging);
-      rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(written), flags);
-    } else {
-      const bytes = frameBytes(frame);
-      if (bytes.byteLength <= 256) {
-        staging.set(bytes);
-        rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(bytes.byteLength), flags);
-      } else if (bytes.byteLength < lendMin) {
-        rc = zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
-      } else {
-        // lendFrame reads errno itself: the release it may run calls JavaScript.
-        const lent = lendFrame(socket, bytes, flags);
-        if (lent === WOULD_BLOCK) return i;
-        rc = lent ?? zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
-      }
-    }
-    if (rc < 0) {
-      const errno = zmq.zmq_errno();
-      if (errno === EAGAIN) return i;
-      throw errorFor(errno, "Cannot send");
-    }
+    if (!sendFrame(socket, frames[i], flags)) return i;
   }
   return frames.length;
+}
+
+/**
+ * Sends one frame with `flags` (which include DONTWAIT). False when libzmq
+ * would block; throws a ZmqError for anything else, and a TypeError for
+ * something that is not a frame (before anything is sent).
+ */
+export function sendFrame(socket: Pointer, frame: Frame, flags: number): boolean {
+  ensurePointers();
+  let rc: number;
+  if (typeof frame === "string" && frame.length * 3 <= STAGING_BYTES) {
+    const { written } = encoder.encodeInto(frame, staging);
+    rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(written), flags);
+  } else {
+    const bytes = frameBytes(frame);
+    if (bytes.byteLength <= 256) {
+      staging.set(bytes);
+      rc = zmq.zmq_send_pointer(socket, stagingPointer!, size(bytes.byteLength), flags);
+    } else if (bytes.byteLength < lendMin) {
+      rc = zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
+    } else {
+      // lendFrame reads errno itself: the release it may run calls JavaScript.
+      const lent = lendFrame(socket, bytes, flags);
+      if (lent === WOULD_BLOCK) return false;
+      rc = lent ?? zmq.zmq_send(socket, bytes, size(bytes.byteLength), flags);
+    }
+  }
+  if (rc < 0) {
+    const errno = zmq.zmq_errno();
+    if (errno === EAGAIN) return false;
+    throw errorFor(errno, "Cannot send");
+  }
+  return true;
 }
 
 // Where small allocations are slow, small received frames are views into a
@@ -210,7 +224,8 @@ function newFrame(size: number, pooled: boolean): Uint8Array {
     slab = new Uint8Array(SLAB_BYTES);
     slabOffset = 0;
   }
-  const frame = slab.subarray(slabOffset, slabOffset + size);
+  // (A view built from the buffer is cheaper than subarray in V8.)
+  const frame = new Uint8Array(slab.buffer, slabOffset, size);
   slabOffset += (size + 7) & ~7; // keep views 8-byte aligned
   return frame;
 }
@@ -226,7 +241,7 @@ export function receiveFrames(socket: Pointer): Uint8Array[] | null {
     if (errno === EAGAIN) return null;
     throw errorFor(errno, "Cannot receive");
   }
-  const frames: Uint8Array[] = [];
+  let frames: Uint8Array[] | undefined;
   let large = false;
   const inlineType = inlineLayout === null ? -1 : inlineLayout.type;
   for (;;) {
@@ -239,7 +254,8 @@ export function receiveFrames(socket: Pointer): Uint8Array[] | null {
       if (length > 0) native.copyInto(zmq.zmq_msg_data(msg), frame);
       more = zmq.zmq_msg_more(msg) !== 0;
     }
-    frames.push(frame);
+    if (frames === undefined) frames = [frame];
+    else frames.push(frame);
     if (length >= LARGE_FRAME) large = true;
     if (!more) break;
     // The rest of a multipart message is already here: libzmq delivers messages whole.
@@ -251,5 +267,5 @@ export function receiveFrames(socket: Pointer): Uint8Array[] | null {
     zmq.zmq_msg_close(msg);
     zmq.zmq_msg_init(msg);
   }
-  return frames;
+  return frames!;
 }

@@ -6,11 +6,11 @@
  * @module
  */
 import { setTimeout as setUnrefableTimeout } from "node:timers";
-import { Poll, SocketOption } from "../ffi/constants.ts";
+import { Flag, Poll, SocketOption } from "../ffi/constants.ts";
 import { loadNative, runtime } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
-import { type Frame, receiveFrames, sendFrames } from "./frames.ts";
+import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
 import { poller, type PollTarget } from "./poller.ts";
 import { BRIEF_WAIT_BUDGET_US, briefWaitsAvailable, waitReadable } from "./brief_wait.ts";
 
@@ -266,9 +266,16 @@ export class SocketIO implements PollTarget {
 
   // ---- sending ----
 
-  trySend(frames: readonly Frame[]): boolean {
+  /** A single frame may come bare: it is then sent without building a list. */
+  trySend(message: readonly Frame[] | Frame): boolean {
     this.assertOpen();
     if (this.#senders.length > 0) return false; // earlier callers come first
+    if (!Array.isArray(message)) {
+      if (!sendFrame(this.pointer, message as Frame, Flag.DONTWAIT)) return false;
+      this.#afterOperation();
+      return true;
+    }
+    const frames = message as readonly Frame[];
     const next = sendFrames(this.pointer, frames, 0);
     if (next === 0) return false;
     if (next < frames.length) {
@@ -280,27 +287,36 @@ export class SocketIO implements PollTarget {
     return true;
   }
 
-  send(frames: readonly Frame[], options?: WaitOptions): Promise<void> {
+  /** A single frame may come bare, as for {@link SocketIO.trySend}. */
+  send(message: readonly Frame[] | Frame, options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.closedError());
     if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
     if (options !== undefined) {
       const invalid = checkWaitOptions(options);
       if (invalid !== undefined) return Promise.reject(invalid);
     }
+    const single = !Array.isArray(message);
     let next = 0;
     if (this.#senders.length === 0) {
+      let done: boolean;
       try {
-        next = sendFrames(this.pointer, frames, 0);
+        if (single) {
+          done = sendFrame(this.pointer, message as Frame, Flag.DONTWAIT);
+        } else {
+          next = sendFrames(this.pointer, message as readonly Frame[], 0);
+          done = next === (message as readonly Frame[]).length;
+        }
       } catch (error) {
         return Promise.reject(error);
       }
-      if (next === frames.length) {
+      if (done) {
         this.#afterOperation();
         if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve();
         this.#syncRun = 0;
         return new Promise((resolve) => yieldToEventLoop(resolve));
       }
     }
+    const frames = single ? [message as Frame] : message as readonly Frame[];
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { frames, next, resolve, reject };
       // A message half sent cannot be abandoned: no timeout once it started.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Message, messageFrames } from "./frames.ts";
+import { isPlainFrame, type Message, messageFrames } from "./frames.ts";
 import { io } from "./socket.ts";
 import type { WaitOptions } from "./socket_io.ts";
 
@@ -49,6 +49,8 @@ export function Writable<Base extends SocketClass>(
 ): abstract new (...args: ConstructorParameters<Base>) => InstanceType<Base> & Writable {
   abstract class WritableSocket extends base implements Writable {
     send(message: Message, options?: SendOptions): Promise<void> {
+      // The common case, one frame, goes on without building a list.
+      if (isPlainFrame(message)) return this[io].send(message, options);
       let frames;
       try {
         frames = messageFrames(message);
@@ -59,7 +61,7 @@ export function Writable<Base extends SocketClass>(
     }
 
     trySend(message: Message): boolean {
-      return this[io].trySend(messageFrames(message));
+      return this[io].trySend(isPlainFrame(message) ? message : messageFrames(message));
     }
 
     get writable(): boolean {
