@@ -159,7 +159,24 @@ export interface XPublisherOptionProperties extends SocketOptionProperties {
   noDrop: boolean;
   /** ZMQ_XPUB_MANUAL: subscriptions are applied by the application, not automatically (write-only). */
   manual: boolean;
-  /** ZMQ_XPUB_WELCOME_MSG: a message sent to each new subscriber (write-only). */
+  /**
+   * ZMQ_XPUB_WELCOME_MSG: a message sent to each new subscriber (write-only).
+   * libzmq sends it when the XPublisher next processes its commands, that is
+   * on its next call: keep a `receive()` pending on it (as an XPublisher
+   * usually does, to read subscriptions) or the welcome waits.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const xpub = new zmq.XPublisher({ welcomeMessage: "hello" });
+   * await xpub.bind("tcp://127.0.0.1:*");
+   * const subscriptions = xpub.receive(); // also lets the welcome go out
+   * const sub = new zmq.Subscriber();
+   * sub.subscribe("");
+   * sub.connect(xpub.lastEndpoint!);
+   * const [welcome] = await sub.receive(); // the bytes of "hello"
+   * ```
+   */
   welcomeMessage: Uint8Array | string;
   /** ZMQ_INVERT_MATCHING: deliver what does NOT match the subscriptions. */
   invertMatching: boolean;

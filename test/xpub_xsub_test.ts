@@ -77,6 +77,32 @@ for (const transport of transports) {
   });
 }
 
+for (const transport of ["tcp", "ipc"] as const) {
+  test(`xpub over ${transport}: a welcome message reaches each new subscriber while the XPublisher reads`, async () => {
+    const xpub = new zmq.XPublisher({ linger: 0, welcomeMessage: "welcome" });
+    const subs = [new zmq.Subscriber({ linger: 0 }), new zmq.Subscriber({ linger: 0 })];
+    try {
+      const endpoint = await bindAny(xpub, transport);
+      // libzmq sends the welcome when the XPublisher next processes its
+      // commands: an XPublisher reading subscriptions always has a receive pending.
+      const subscriptions: number[][] = [];
+      const reading = (async () => {
+        for await (const [frame] of xpub) subscriptions.push(Array.from(frame));
+      })();
+      for (const [i, sub] of subs.entries()) {
+        sub.subscribe("");
+        sub.connect(endpoint);
+        deepEqual(texts(await withTimeout(sub.receive(), 5_000, `welcome ${i}`)), ["welcome"]);
+      }
+      xpub.close();
+      await withTimeout(reading, 5_000, "the XPublisher's reading to end");
+      deepEqual(subscriptions, [[1]]); // the second "" subscription is not new
+    } finally {
+      closeAll(...subs, xpub);
+    }
+  });
+}
+
 test("xpub/xsub: a forwarding device between Publisher and Subscriber", async () => {
   const pub = new zmq.Publisher({ linger: 0 });
   const xsub = new zmq.XSubscriber({ linger: 0 });
