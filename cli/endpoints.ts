@@ -35,6 +35,14 @@ export interface EndpointPlan {
 /** How endpoints without a prefix are treated. */
 export type EndpointMode = "auto" | "bind" | "connect";
 
+/** The mode the --bind / --connect flags choose (they exclude each other). */
+export function endpointMode(flags: Readonly<Record<string, unknown>>): EndpointMode {
+  if (flags.bind === true && flags.connect === true) {
+    throw new UsageError("--bind and --connect exclude each other");
+  }
+  return flags.bind === true ? "bind" : flags.connect === true ? "connect" : "auto";
+}
+
 const ENDPOINT_SHAPE = /^[@>]?[a-z][a-z0-9+.-]*:\/\//i;
 
 /** True when `arg` is meant as an endpoint (transport://..., optionally @ or > first). */

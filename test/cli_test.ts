@@ -422,6 +422,8 @@ test("cli: usage errors exit 2 with one line and no stack trace", async () => {
     [["push"], /needs an endpoint/],
     [["proxy", "tunnel", "tcp://*:1", "tcp://*:2"], /unknown device "tunnel"/],
     [["keygen", "--secret", "short"], /40-character Z85 key/],
+    [["pull", "--bind", "--connect", "tcp://127.0.0.1:5555"], /--bind and --connect exclude/],
+    [["monitor", "-b", "-c", "tcp://127.0.0.1:5555"], /--bind and --connect exclude/],
   ];
   for (let index = 0; index < cases.length; index += 5) {
     const batch = cases.slice(index, index + 5);

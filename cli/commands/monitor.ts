@@ -6,7 +6,7 @@
  */
 import type * as Zmq from "../../mod.ts";
 import { commonFlags, type FlagSpec, type ParsedArgs } from "../args.ts";
-import { type EndpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts";
+import { endpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts";
 import { ExitCode, RuntimeError, UsageError } from "../errors.ts";
 import { Session } from "../session.ts";
 import { attach, createSocket, describeEndpoints } from "../socket_setup.ts";
@@ -86,14 +86,7 @@ export function planMonitor(args: ParsedArgs): MonitorPlan {
       `unknown socket type "${type}" for --type (expected one of: ${socketTypeNames.join(", ")})`,
     );
   }
-  if (flags.bind === true && flags.connect === true) {
-    throw new UsageError("--bind and --connect exclude each other");
-  }
-  const mode: EndpointMode = flags.bind === true
-    ? "bind"
-    : flags.connect === true
-    ? "connect"
-    : "auto";
+  const mode = endpointMode(flags);
   const { endpoints, rest } = splitEndpoints(args.positionals, mode, "zmq monitor");
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   return {

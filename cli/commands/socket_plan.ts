@@ -6,7 +6,7 @@
  * @module
  */
 import { commonFlags, type FlagSpec, type ParsedArgs } from "../args.ts";
-import { type EndpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts";
+import { endpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts";
 import { UsageError } from "../errors.ts";
 import { type Format, FORMATS, parseMessage } from "../frames.ts";
 import { type CurveFlags, DEFAULT_LINGER } from "../socket_setup.ts";
@@ -227,14 +227,7 @@ export function planSocket(name: SocketTypeName, args: ParsedArgs): SocketPlan {
   const info: SocketTypeInfo = socketTypes[name];
   const flags = args.flags;
   const command = `zmq ${name}`;
-  if (flags.bind === true && flags.connect === true) {
-    throw new UsageError("--bind and --connect exclude each other");
-  }
-  const mode: EndpointMode = flags.bind === true
-    ? "bind"
-    : flags.connect === true
-    ? "connect"
-    : "auto";
+  const mode = endpointMode(flags);
   const { endpoints, rest } = splitEndpoints(args.positionals, mode, command);
   const separator = flags.separator as string | undefined;
   if (separator === "") throw new UsageError("--separator cannot be empty");
