@@ -44,7 +44,7 @@ export type { Frame, Message } from "./src/frames.ts";
 export { Socket, type SocketTypeName } from "./src/socket.ts";
 export { Readable, type ReceiveOptions, type SocketClass } from "./src/readable.ts";
 export { type SendOptions, Writable } from "./src/writable.ts";
-export type { WaitOptions } from "./src/socket_io.ts";
+export type { WaitOptions } from "./src/socket_engine.ts";
 export * from "./src/socket_types.ts";
 export type * from "./src/socket_options.ts";
 export { type Capability, has, version } from "./src/facts.ts";
@@ -104,4 +104,4 @@ export {
   type PollItem,
   type PollOptions,
   type PollReady,
-} from "./src/poll.ts";
+} from "./src/poller.ts";

@@ -15,6 +15,9 @@ import { RuntimeError } from "./errors.ts";
 /** The library module, loaded only once a command needs libzmq. */
 export type ZmqModule = typeof Zmq;
 
+/** Each socket type's class, by its zmq.h name. */
+export type SocketClasses = typeof import("../src/socket_classes.ts").socketClasses;
+
 /** Loads the library (and with it libzmq). */
 export async function loadLibrary(): Promise<ZmqModule> {
   return await import("../mod.ts");
@@ -35,6 +38,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 /** A command's run; see the module doc. */
 export class Session {
   readonly zmq: ZmqModule;
+  readonly socketClasses: SocketClasses;
   readonly context: Zmq.Context;
   readonly reporter: Reporter;
   readonly output: Output;
@@ -47,8 +51,9 @@ export class Session {
   #closed = false;
   #failure: Error | undefined;
 
-  private constructor(zmq: ZmqModule, options: SessionOptions) {
+  private constructor(zmq: ZmqModule, socketClasses: SocketClasses, options: SessionOptions) {
     this.zmq = zmq;
+    this.socketClasses = socketClasses;
     this.#options = options;
     this.context = new zmq.Context();
     this.reporter = new Reporter(options.label, options);
@@ -68,7 +73,9 @@ export class Session {
 
   /** Loads the library and starts a session. */
   static async open(options: SessionOptions): Promise<Session> {
-    return new Session(await loadLibrary(), options);
+    const zmq = await loadLibrary();
+    const { socketClasses } = await import("../src/socket_classes.ts");
+    return new Session(zmq, socketClasses, options);
   }
 
   /** Aborts when the run should end (a signal, a closed stdout, {@link Session.stop}). */

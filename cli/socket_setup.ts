@@ -10,7 +10,7 @@ import type { EndpointPlan } from "./endpoints.ts";
 import { isBadEndpoint, RuntimeError, UsageError } from "./errors.ts";
 import type { Reporter } from "./output.ts";
 import type { Session } from "./session.ts";
-import type { SocketTypeInfo } from "./socket_types.ts";
+import { type SocketTypeName, zmqSocketType } from "./socket_types.ts";
 
 /** Security flags of a socket. */
 export interface CurveFlags {
@@ -24,9 +24,8 @@ export interface CurveFlags {
 
 /** How to make one socket. */
 export interface SocketSetup {
-  /** The type's command name, for messages. */
-  name: string;
-  info: Pick<SocketTypeInfo, "className">;
+  /** The type's command name ("pub", "req", ...). */
+  name: SocketTypeName;
   /** --option name=value, in order. */
   options?: readonly string[];
   /** --linger MS; the tool's default is 1000 so that an exit never hangs. */
@@ -39,7 +38,7 @@ export const DEFAULT_LINGER = 1000;
 
 /** Makes a socket in the session's context with every flag applied. */
 export function createSocket(session: Session, setup: SocketSetup): Zmq.Socket {
-  const Class = session.zmq[setup.info.className] as unknown as new (
+  const Class = session.socketClasses[zmqSocketType(setup.name)] as unknown as new (
     options: { context: Zmq.Context },
   ) => Zmq.Socket;
   const socket = session.track(new Class({ context: session.context }));

@@ -21,6 +21,9 @@ export const SocketType = {
   STREAM: 11,
 } as const;
 
+/** A socket type as zmq.h names it ("PUSH", "REQ", ...): the one spelling the library uses. */
+export type SocketTypeName = keyof typeof SocketType;
+
 /** Context options for `zmq_ctx_set` / `zmq_ctx_get`. */
 export const ContextOption = {
   IO_THREADS: 1,
@@ -37,16 +40,83 @@ export const ContextOption = {
   BLOCKY: 70,
 } as const;
 
-/** Socket option ids used directly by the engine (the full table is in src/options.ts). */
+/**
+ * Socket option ids (`ZMQ_*` for `zmq_setsockopt` / `zmq_getsockopt`), stable
+ * API only. src/options.ts says which of them are properties, with their C
+ * types; the engine uses the rest (EVENTS, RCVMORE, SUBSCRIBE) directly.
+ */
 export const SocketOption = {
+  AFFINITY: 4,
+  ROUTING_ID: 5,
   SUBSCRIBE: 6,
   UNSUBSCRIBE: 7,
+  RATE: 8,
+  RECOVERY_IVL: 9,
+  SNDBUF: 11,
+  RCVBUF: 12,
   RCVMORE: 13,
   FD: 14,
   EVENTS: 15,
   TYPE: 16,
   LINGER: 17,
+  RECONNECT_IVL: 18,
+  BACKLOG: 19,
+  RECONNECT_IVL_MAX: 21,
+  MAXMSGSIZE: 22,
+  SNDHWM: 23,
+  RCVHWM: 24,
+  MULTICAST_HOPS: 25,
+  RCVTIMEO: 27,
+  SNDTIMEO: 28,
   LAST_ENDPOINT: 32,
+  ROUTER_MANDATORY: 33,
+  TCP_KEEPALIVE: 34,
+  TCP_KEEPALIVE_CNT: 35,
+  TCP_KEEPALIVE_IDLE: 36,
+  TCP_KEEPALIVE_INTVL: 37,
+  TCP_ACCEPT_FILTER: 38,
+  IMMEDIATE: 39,
+  XPUB_VERBOSE: 40,
+  IPV6: 42,
+  MECHANISM: 43,
+  PLAIN_SERVER: 44,
+  PLAIN_USERNAME: 45,
+  PLAIN_PASSWORD: 46,
+  CURVE_SERVER: 47,
+  CURVE_PUBLICKEY: 48,
+  CURVE_SECRETKEY: 49,
+  CURVE_SERVERKEY: 50,
+  PROBE_ROUTER: 51,
+  REQ_CORRELATE: 52,
+  REQ_RELAXED: 53,
+  CONFLATE: 54,
+  ZAP_DOMAIN: 55,
+  ROUTER_HANDOVER: 56,
+  TOS: 57,
+  CONNECT_ROUTING_ID: 61,
+  GSSAPI_SERVER: 62,
+  GSSAPI_PRINCIPAL: 63,
+  GSSAPI_SERVICE_PRINCIPAL: 64,
+  GSSAPI_PLAINTEXT: 65,
+  HANDSHAKE_IVL: 66,
+  SOCKS_PROXY: 68,
+  XPUB_NODROP: 69,
+  XPUB_MANUAL: 71,
+  XPUB_WELCOME_MSG: 72,
+  STREAM_NOTIFY: 73,
+  INVERT_MATCHING: 74,
+  HEARTBEAT_IVL: 75,
+  HEARTBEAT_TTL: 76,
+  HEARTBEAT_TIMEOUT: 77,
+  XPUB_VERBOSER: 78,
+  CONNECT_TIMEOUT: 79,
+  TCP_MAXRT: 80,
+  THREAD_SAFE: 81,
+  MULTICAST_MAXTPDU: 84,
+  USE_FD: 89,
+  GSSAPI_PRINCIPAL_NAMETYPE: 90,
+  GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: 91,
+  BINDTODEVICE: 92,
 } as const;
 
 /** Send/receive flags. */
@@ -54,6 +124,9 @@ export const Flag = { DONTWAIT: 1, SNDMORE: 2 } as const;
 
 /** `ZMQ_EVENTS` / `zmq_poll` bits. */
 export const Poll = { IN: 1, OUT: 2, ERR: 4, PRI: 8 } as const;
+
+/** `struct pollfd { int fd; short events; short revents; }`: its size and field offsets. */
+export const Pollfd = { BYTES: 8, FD: 0, EVENTS: 4, REVENTS: 6 } as const;
 
 /** libc poll(2) bits (the same on Linux and macOS). */
 export const PosixPoll = { IN: 0x1, OUT: 0x4, ERR: 0x8, HUP: 0x10, NVAL: 0x20 } as const;

@@ -10,13 +10,13 @@ import { loadNative } from "../ffi/load.ts";
 import type { Context } from "./context.ts";
 import { zmqFailure } from "./errors.ts";
 import { findOption, writeOption } from "./options.ts";
-import { SocketIO } from "./socket_io.ts";
+import { SocketEngine } from "./socket_engine.ts";
 
 const encoder = new TextEncoder();
 
 /** An internal socket: its engine and how to close it. */
 export interface InternalSocket {
-  readonly engine: SocketIO;
+  readonly engine: SocketEngine;
   /** Closes it and forgets it in its context. */
   close(): Promise<void>;
 }
@@ -35,14 +35,14 @@ export function openInternalSocket(
   options: InternalSocketOptions,
 ): InternalSocket {
   const zmq = loadNative().zmq;
-  const holder: { engine?: SocketIO } = {};
+  const holder: { engine?: SocketEngine } = {};
   const member = { release: () => holder.engine?.close() ?? Promise.resolve() };
   const pointer = zmq.zmq_socket(context.pointerFor(member), SocketType[options.type]);
   if (pointer === null) {
     context.forget(member);
     throw zmqFailure(`Cannot create the ${options.describe}`);
   }
-  const engine = holder.engine = new SocketIO(pointer, options.describe);
+  const engine = holder.engine = new SocketEngine(pointer, options.describe);
   const close = () => {
     // Unbinding first frees an inproc name at once (zmq_close frees it later,
     // on libzmq's reaper thread), so a successor can bind it right away.

@@ -11,7 +11,7 @@ import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
-import type { WaitOptions } from "./socket_io.ts";
+import type { WaitOptions } from "./socket_engine.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
 

@@ -1,10 +1,13 @@
 /**
- * Every libzmq 4.3 socket option, declared once: its zmq.h name and id, its C
- * type, whether it can be read and written, and which socket types it is for.
- * Properties, constructor options and getOption/setOption all read this table.
+ * Every libzmq 4.3 socket option, declared once: its zmq.h name, its C type,
+ * whether it can be read and written, which socket types it is for, and what
+ * it does. Properties, constructor options and getOption/setOption all read
+ * this table, and scripts/options_declarations.ts generates the typed
+ * interfaces of src/socket_options.ts from it (a test keeps them in step).
  *
  * @module
  */
+import { SocketOption, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, zmqFailure } from "./errors.ts";
@@ -24,268 +27,540 @@ export interface OptionSpec {
   /** The camelCase property name. */
   readonly name: string;
   /** The zmq.h name without the `ZMQ_` prefix. */
-  readonly zmqName: string;
+  readonly zmqName: keyof typeof SocketOption;
   readonly id: number;
   readonly type: OptionType;
   readonly access: "rw" | "r" | "w";
-  /** Socket type names it applies to; undefined means every type. */
-  readonly for?: readonly string[];
+  /** The socket types it applies to; undefined means every type. */
+  readonly for?: readonly SocketTypeName[];
+  /** The property's documentation (markdown; the first sentence is the summary). */
+  readonly doc: string;
+  /** False where the Socket class declares the property itself (lastEndpoint). */
+  readonly declared?: false;
 }
 
-const SUB_SIDE = ["Publisher", "Subscriber", "XPublisher", "XSubscriber"] as const;
+type Row = Omit<OptionSpec, "id">;
 
-/** The table. */
-export const socketOptions: readonly OptionSpec[] = [
-  { name: "affinity", zmqName: "AFFINITY", id: 4, type: "uint64", access: "rw" },
-  { name: "routingId", zmqName: "ROUTING_ID", id: 5, type: "bytes", access: "rw" },
-  { name: "rate", zmqName: "RATE", id: 8, type: "int", access: "rw" },
-  { name: "recoveryInterval", zmqName: "RECOVERY_IVL", id: 9, type: "int", access: "rw" },
-  { name: "sendBufferSize", zmqName: "SNDBUF", id: 11, type: "int", access: "rw" },
-  { name: "receiveBufferSize", zmqName: "RCVBUF", id: 12, type: "int", access: "rw" },
-  { name: "fileDescriptor", zmqName: "FD", id: 14, type: "int", access: "r" },
-  { name: "socketType", zmqName: "TYPE", id: 16, type: "int", access: "r" },
-  { name: "linger", zmqName: "LINGER", id: 17, type: "int", access: "rw" },
-  { name: "reconnectInterval", zmqName: "RECONNECT_IVL", id: 18, type: "int", access: "rw" },
-  { name: "backlog", zmqName: "BACKLOG", id: 19, type: "int", access: "rw" },
+const rows: readonly Row[] = [
+  {
+    name: "affinity",
+    zmqName: "AFFINITY",
+    type: "uint64",
+    access: "rw",
+    doc: "bitmask of I/O threads that may serve new connections.",
+  },
+  {
+    name: "routingId",
+    zmqName: "ROUTING_ID",
+    type: "bytes",
+    access: "rw",
+    doc: "this socket's identity as seen by a ROUTER peer (1-255 bytes); reads back as bytes.",
+  },
+  {
+    name: "rate",
+    zmqName: "RATE",
+    type: "int",
+    access: "rw",
+    doc: "multicast data rate in kilobits per second.",
+  },
+  {
+    name: "recoveryInterval",
+    zmqName: "RECOVERY_IVL",
+    type: "int",
+    access: "rw",
+    doc: "multicast recovery interval in milliseconds.",
+  },
+  {
+    name: "sendBufferSize",
+    zmqName: "SNDBUF",
+    type: "int",
+    access: "rw",
+    doc: "kernel send buffer size in bytes (-1: OS default).",
+  },
+  {
+    name: "receiveBufferSize",
+    zmqName: "RCVBUF",
+    type: "int",
+    access: "rw",
+    doc: "kernel receive buffer size in bytes (-1: OS default).",
+  },
+  {
+    name: "fileDescriptor",
+    zmqName: "FD",
+    type: "int",
+    access: "r",
+    doc: "the file descriptor that signals state changes (edge-triggered; read ZMQ_EVENTS " +
+      "after it fires); read-only.",
+  },
+  {
+    name: "socketType",
+    zmqName: "TYPE",
+    type: "int",
+    access: "r",
+    doc: "the socket type's number from zmq.h (ZMQ_PUSH = 8, ...); read-only.",
+  },
+  {
+    name: "linger",
+    zmqName: "LINGER",
+    type: "int",
+    access: "rw",
+    doc: "milliseconds unsent messages are kept after close (-1: until sent, 0: dropped).",
+  },
+  {
+    name: "reconnectInterval",
+    zmqName: "RECONNECT_IVL",
+    type: "int",
+    access: "rw",
+    doc: "milliseconds before reconnecting (-1: never).",
+  },
+  {
+    name: "backlog",
+    zmqName: "BACKLOG",
+    type: "int",
+    access: "rw",
+    doc: "queue of pending incoming connections.",
+  },
   {
     name: "reconnectIntervalMax",
     zmqName: "RECONNECT_IVL_MAX",
-    id: 21,
     type: "int",
     access: "rw",
+    doc: "upper bound of the reconnect back-off in milliseconds (0: no back-off).",
   },
-  { name: "maxMessageSize", zmqName: "MAXMSGSIZE", id: 22, type: "int64", access: "rw" },
-  { name: "sendHighWaterMark", zmqName: "SNDHWM", id: 23, type: "int", access: "rw" },
-  { name: "receiveHighWaterMark", zmqName: "RCVHWM", id: 24, type: "int", access: "rw" },
-  { name: "multicastHops", zmqName: "MULTICAST_HOPS", id: 25, type: "int", access: "rw" },
-  { name: "receiveTimeout", zmqName: "RCVTIMEO", id: 27, type: "int", access: "rw" },
-  { name: "sendTimeout", zmqName: "SNDTIMEO", id: 28, type: "int", access: "rw" },
-  { name: "lastEndpoint", zmqName: "LAST_ENDPOINT", id: 32, type: "string", access: "r" },
+  {
+    name: "maxMessageSize",
+    zmqName: "MAXMSGSIZE",
+    type: "int64",
+    access: "rw",
+    doc: "largest message accepted from a peer in bytes (-1: no limit); larger ones drop the peer.",
+  },
+  {
+    name: "sendHighWaterMark",
+    zmqName: "SNDHWM",
+    type: "int",
+    access: "rw",
+    doc: "most outgoing messages queued per peer (0: no limit); set it before bind/connect.",
+  },
+  {
+    name: "receiveHighWaterMark",
+    zmqName: "RCVHWM",
+    type: "int",
+    access: "rw",
+    doc: "most incoming messages queued per peer (0: no limit); set it before bind/connect.",
+  },
+  {
+    name: "multicastHops",
+    zmqName: "MULTICAST_HOPS",
+    type: "int",
+    access: "rw",
+    doc: "time-to-live of multicast packets.",
+  },
+  {
+    name: "receiveTimeout",
+    zmqName: "RCVTIMEO",
+    type: "int",
+    access: "rw",
+    doc: "the default bound of `receive()` in milliseconds: -1 (the default) waits " +
+      "forever, 0 fails at once with EAGAIN when no message is waiting, N fails with " +
+      "EAGAIN after N ms. A call's own `{ timeout }` overrides it.",
+  },
+  {
+    name: "sendTimeout",
+    zmqName: "SNDTIMEO",
+    type: "int",
+    access: "rw",
+    doc: "the default bound of `send()` in milliseconds: -1 (the default) waits forever, " +
+      "0 fails at once with EAGAIN when the message cannot be queued (no peer, or the " +
+      "high-water mark reached), N fails with EAGAIN after N ms. A call's own " +
+      "`{ timeout }` overrides it.",
+  },
+  {
+    name: "lastEndpoint",
+    zmqName: "LAST_ENDPOINT",
+    type: "string",
+    access: "r",
+    doc: "the endpoint last bound or connected, with a wildcard port resolved; read-only.",
+    declared: false,
+  },
   {
     name: "mandatory",
     zmqName: "ROUTER_MANDATORY",
-    id: 33,
     type: "bool",
     access: "w",
-    for: ["Router"],
+    for: ["ROUTER"],
+    doc: "fail with EHOSTUNREACH instead of dropping messages to unknown peers (write-only).",
   },
-  { name: "tcpKeepalive", zmqName: "TCP_KEEPALIVE", id: 34, type: "int", access: "rw" },
+  {
+    name: "tcpKeepalive",
+    zmqName: "TCP_KEEPALIVE",
+    type: "int",
+    access: "rw",
+    doc: "SO_KEEPALIVE (-1: OS default, 0: off, 1: on).",
+  },
   {
     name: "tcpKeepaliveCount",
     zmqName: "TCP_KEEPALIVE_CNT",
-    id: 35,
     type: "int",
     access: "rw",
+    doc: "TCP_KEEPCNT (-1: OS default).",
   },
   {
     name: "tcpKeepaliveIdle",
     zmqName: "TCP_KEEPALIVE_IDLE",
-    id: 36,
     type: "int",
     access: "rw",
+    doc: "TCP_KEEPIDLE in seconds (-1: OS default).",
   },
   {
     name: "tcpKeepaliveInterval",
     zmqName: "TCP_KEEPALIVE_INTVL",
-    id: 37,
     type: "int",
     access: "rw",
+    doc: "TCP_KEEPINTVL in seconds (-1: OS default).",
   },
-  { name: "tcpAcceptFilter", zmqName: "TCP_ACCEPT_FILTER", id: 38, type: "string", access: "w" },
-  { name: "immediate", zmqName: "IMMEDIATE", id: 39, type: "bool", access: "rw" },
+  {
+    name: "tcpAcceptFilter",
+    zmqName: "TCP_ACCEPT_FILTER",
+    type: "bytes",
+    access: "w",
+    doc: "deprecated by libzmq; accepts connections only from this address (write-only).",
+  },
+  {
+    name: "immediate",
+    zmqName: "IMMEDIATE",
+    type: "bool",
+    access: "rw",
+    doc: "queue messages only to completed connections.",
+  },
   {
     name: "verbose",
     zmqName: "XPUB_VERBOSE",
-    id: 40,
     type: "bool",
     access: "w",
-    for: ["XPublisher"],
+    for: ["XPUB"],
+    doc: "pass on every subscription, not only new ones (write-only).",
   },
-  { name: "ipv6", zmqName: "IPV6", id: 42, type: "bool", access: "rw" },
-  { name: "securityMechanism", zmqName: "MECHANISM", id: 43, type: "int", access: "r" },
-  { name: "plainServer", zmqName: "PLAIN_SERVER", id: 44, type: "bool", access: "rw" },
-  { name: "plainUsername", zmqName: "PLAIN_USERNAME", id: 45, type: "string", access: "rw" },
-  { name: "plainPassword", zmqName: "PLAIN_PASSWORD", id: 46, type: "string", access: "rw" },
-  { name: "curveServer", zmqName: "CURVE_SERVER", id: 47, type: "bool", access: "rw" },
-  { name: "curvePublicKey", zmqName: "CURVE_PUBLICKEY", id: 48, type: "key", access: "rw" },
-  { name: "curveSecretKey", zmqName: "CURVE_SECRETKEY", id: 49, type: "key", access: "rw" },
-  { name: "curveServerKey", zmqName: "CURVE_SERVERKEY", id: 50, type: "key", access: "rw" },
+  {
+    name: "ipv6",
+    zmqName: "IPV6",
+    type: "bool",
+    access: "rw",
+    doc: "use IPv6 as well as IPv4.",
+  },
+  {
+    name: "securityMechanism",
+    zmqName: "MECHANISM",
+    type: "int",
+    access: "r",
+    doc: "the security mechanism in use (0 NULL, 1 PLAIN, 2 CURVE, 3 GSSAPI); read-only.",
+  },
+  {
+    name: "plainServer",
+    zmqName: "PLAIN_SERVER",
+    type: "bool",
+    access: "rw",
+    doc: "act as a PLAIN server (check username and password through ZAP).",
+  },
+  {
+    name: "plainUsername",
+    zmqName: "PLAIN_USERNAME",
+    type: "string",
+    access: "rw",
+    doc: "the PLAIN client's username.",
+  },
+  {
+    name: "plainPassword",
+    zmqName: "PLAIN_PASSWORD",
+    type: "string",
+    access: "rw",
+    doc: "the PLAIN client's password.",
+  },
+  {
+    name: "curveServer",
+    zmqName: "CURVE_SERVER",
+    type: "bool",
+    access: "rw",
+    doc: "act as a CURVE server (needs curveSecretKey).",
+  },
+  {
+    name: "curvePublicKey",
+    zmqName: "CURVE_PUBLICKEY",
+    type: "key",
+    access: "rw",
+    doc: "this socket's long-term public key (Z85 or 32 bytes); reads back as Z85.",
+  },
+  {
+    name: "curveSecretKey",
+    zmqName: "CURVE_SECRETKEY",
+    type: "key",
+    access: "rw",
+    doc: "this socket's long-term secret key (Z85 or 32 bytes); reads back as Z85.",
+  },
+  {
+    name: "curveServerKey",
+    zmqName: "CURVE_SERVERKEY",
+    type: "key",
+    access: "rw",
+    doc: "the server's public key, set on a CURVE client (Z85 or 32 bytes).",
+  },
   {
     name: "probeRouter",
     zmqName: "PROBE_ROUTER",
-    id: 51,
     type: "bool",
     access: "w",
-    for: ["Router", "Dealer", "Request"],
+    for: ["ROUTER", "DEALER", "REQ"],
+    doc: "send an empty message on connect so a ROUTER learns this peer (write-only).",
   },
   {
     name: "correlate",
     zmqName: "REQ_CORRELATE",
-    id: 52,
     type: "bool",
     access: "w",
-    for: ["Request"],
+    for: ["REQ"],
+    doc: "match replies to requests with a request id (write-only).",
   },
   {
     name: "relaxed",
     zmqName: "REQ_RELAXED",
-    id: 53,
     type: "bool",
     access: "w",
-    for: ["Request"],
+    for: ["REQ"],
+    doc: "allow a new request before the reply to the last one (write-only).",
   },
   {
     name: "conflate",
     zmqName: "CONFLATE",
-    id: 54,
     type: "bool",
     access: "w",
-    for: ["Push", "Pull", "Publisher", "Subscriber", "Dealer", "Pair"],
+    for: ["PUSH", "PULL", "PUB", "SUB", "DEALER"],
+    doc: "keep only the last message (single-frame messages only; write-only).",
   },
-  { name: "zapDomain", zmqName: "ZAP_DOMAIN", id: 55, type: "string", access: "rw" },
+  {
+    name: "zapDomain",
+    zmqName: "ZAP_DOMAIN",
+    type: "string",
+    access: "rw",
+    doc: "the authentication domain passed to the ZAP handler.",
+  },
   {
     name: "handover",
     zmqName: "ROUTER_HANDOVER",
-    id: 56,
     type: "bool",
     access: "w",
-    for: ["Router"],
+    for: ["ROUTER"],
+    doc: "a new peer with a known routing id takes over the old connection (write-only).",
   },
-  { name: "typeOfService", zmqName: "TOS", id: 57, type: "int", access: "rw" },
+  {
+    name: "typeOfService",
+    zmqName: "TOS",
+    type: "int",
+    access: "rw",
+    doc: "the IP type-of-service byte of outgoing packets.",
+  },
   {
     name: "connectRoutingId",
     zmqName: "CONNECT_ROUTING_ID",
-    id: 61,
     type: "bytes",
     access: "w",
-    for: ["Router", "Stream"],
+    for: ["ROUTER", "STREAM"],
+    doc: "the routing id to give the peer of the next connect() (write-only).",
   },
-  { name: "gssapiServer", zmqName: "GSSAPI_SERVER", id: 62, type: "bool", access: "rw" },
+  {
+    name: "gssapiServer",
+    zmqName: "GSSAPI_SERVER",
+    type: "bool",
+    access: "rw",
+    doc: "act as a GSSAPI server.",
+  },
   {
     name: "gssapiPrincipal",
     zmqName: "GSSAPI_PRINCIPAL",
-    id: 63,
     type: "string",
     access: "rw",
+    doc: "this socket's GSSAPI principal.",
   },
   {
     name: "gssapiServicePrincipal",
     zmqName: "GSSAPI_SERVICE_PRINCIPAL",
-    id: 64,
     type: "string",
     access: "rw",
+    doc: "the server's GSSAPI principal, set on a client.",
   },
   {
     name: "gssapiPlainText",
     zmqName: "GSSAPI_PLAINTEXT",
-    id: 65,
     type: "bool",
     access: "rw",
+    doc: "GSSAPI authentication without encryption.",
   },
-  { name: "handshakeInterval", zmqName: "HANDSHAKE_IVL", id: 66, type: "int", access: "rw" },
-  { name: "socksProxy", zmqName: "SOCKS_PROXY", id: 68, type: "string", access: "rw" },
+  {
+    name: "handshakeInterval",
+    zmqName: "HANDSHAKE_IVL",
+    type: "int",
+    access: "rw",
+    doc: "milliseconds allowed for the ZMTP handshake (0: no limit).",
+  },
+  {
+    name: "socksProxy",
+    zmqName: "SOCKS_PROXY",
+    type: "string",
+    access: "rw",
+    doc: "connect through this SOCKS5 proxy (host:port). Setting it is refused (ENOTSUP): " +
+      "libzmq 4.3.4 aborts the process when a socket closes after a failed SOCKS connection.",
+  },
   {
     name: "noDrop",
     zmqName: "XPUB_NODROP",
-    id: 69,
     type: "bool",
     access: "w",
-    for: ["Publisher", "XPublisher"],
+    for: ["PUB", "XPUB"],
+    doc: "make sends wait (EAGAIN) instead of dropping at the high-water mark (write-only).",
   },
   {
     name: "manual",
     zmqName: "XPUB_MANUAL",
-    id: 71,
     type: "bool",
     access: "w",
-    for: ["XPublisher"],
+    for: ["XPUB"],
+    doc: "subscriptions are applied by the application, not automatically (write-only).",
   },
   {
     name: "welcomeMessage",
     zmqName: "XPUB_WELCOME_MSG",
-    id: 72,
     type: "bytes",
     access: "w",
-    for: ["XPublisher"],
+    for: ["XPUB"],
+    doc: `a message sent to each new subscriber (write-only).
+libzmq sends it when the XPublisher next processes its commands, that is
+on its next call: keep a \`receive()\` pending on it (as an XPublisher
+usually does, to read subscriptions) or the welcome waits.
+
+@example
+\`\`\`ts
+import * as zmq from "./mod.ts";
+const xpub = new zmq.XPublisher({ welcomeMessage: "hello" });
+await xpub.bind("tcp://127.0.0.1:*");
+const subscriptions = xpub.receive(); // also lets the welcome go out
+const sub = new zmq.Subscriber();
+sub.subscribe("");
+sub.connect(xpub.lastEndpoint!);
+const [welcome] = await sub.receive(); // the bytes of "hello"
+\`\`\``,
   },
   {
     name: "notify",
     zmqName: "STREAM_NOTIFY",
-    id: 73,
     type: "bool",
     access: "w",
-    for: ["Stream"],
+    for: ["STREAM"],
+    doc: "deliver an empty message on each connect and disconnect (write-only).",
   },
   {
     name: "invertMatching",
     zmqName: "INVERT_MATCHING",
-    id: 74,
     type: "bool",
     access: "rw",
-    for: SUB_SIDE,
+    for: ["PUB", "SUB", "XPUB"],
+    doc: "deliver what does NOT match the subscriptions.",
   },
-  { name: "heartbeatInterval", zmqName: "HEARTBEAT_IVL", id: 75, type: "int", access: "rw" },
+  {
+    name: "heartbeatInterval",
+    zmqName: "HEARTBEAT_IVL",
+    type: "int",
+    access: "rw",
+    doc: "milliseconds between ZMTP heartbeats (0: none).",
+  },
   {
     name: "heartbeatTimeToLive",
     zmqName: "HEARTBEAT_TTL",
-    id: 76,
     type: "int",
     access: "rw",
+    doc: "how long the peer may wait for a heartbeat before dropping us, in milliseconds.",
   },
   {
     name: "heartbeatTimeout",
     zmqName: "HEARTBEAT_TIMEOUT",
-    id: 77,
     type: "int",
     access: "rw",
+    doc: "milliseconds without traffic after a heartbeat before the peer counts as dead.",
   },
   {
     name: "verboser",
     zmqName: "XPUB_VERBOSER",
-    id: 78,
     type: "bool",
     access: "w",
-    for: ["XPublisher"],
+    for: ["XPUB"],
+    doc: "pass on every subscription and unsubscription (write-only).",
   },
-  { name: "connectTimeout", zmqName: "CONNECT_TIMEOUT", id: 79, type: "int", access: "rw" },
+  {
+    name: "connectTimeout",
+    zmqName: "CONNECT_TIMEOUT",
+    type: "int",
+    access: "rw",
+    doc: "milliseconds a TCP connect may take (0: the OS default).",
+  },
   {
     name: "tcpMaxRetransmitTimeout",
     zmqName: "TCP_MAXRT",
-    id: 80,
     type: "int",
     access: "rw",
+    doc: "TCP_USER_TIMEOUT in milliseconds (0: the OS default).",
   },
-  { name: "threadSafe", zmqName: "THREAD_SAFE", id: 81, type: "bool", access: "r" },
+  {
+    name: "threadSafe",
+    zmqName: "THREAD_SAFE",
+    type: "bool",
+    access: "r",
+    doc: "whether the socket type is thread-safe (never, for these types); read-only.",
+  },
   {
     name: "multicastMaxTransportDataUnitSize",
     zmqName: "MULTICAST_MAXTPDU",
-    id: 84,
     type: "int",
     access: "rw",
+    doc: "largest multicast datagram in bytes.",
   },
-  { name: "useFd", zmqName: "USE_FD", id: 89, type: "int", access: "rw" },
+  {
+    name: "useFd",
+    zmqName: "USE_FD",
+    type: "int",
+    access: "rw",
+    doc: "bind to this pre-opened file descriptor instead of creating one (-1: off).",
+  },
   {
     name: "gssapiPrincipalNameType",
     zmqName: "GSSAPI_PRINCIPAL_NAMETYPE",
-    id: 90,
     type: "int",
     access: "rw",
+    doc: "how gssapiPrincipal is interpreted.",
   },
   {
     name: "gssapiServicePrincipalNameType",
     zmqName: "GSSAPI_SERVICE_PRINCIPAL_NAMETYPE",
-    id: 91,
     type: "int",
     access: "rw",
+    doc: "how gssapiServicePrincipal is interpreted.",
   },
-  { name: "bindToDevice", zmqName: "BINDTODEVICE", id: 92, type: "string", access: "rw" },
+  {
+    name: "bindToDevice",
+    zmqName: "BINDTODEVICE",
+    type: "string",
+    access: "rw",
+    doc: "bind the socket to this network interface (SO_BINDTODEVICE).",
+  },
 ];
 
-/** Options for every socket type, by property name. */
+/** The table. */
+export const socketOptions: readonly OptionSpec[] = rows.map((row) => ({
+  ...row,
+  id: SocketOption[row.zmqName],
+}));
+
+/** Options by property name. */
 export const optionByName: ReadonlyMap<string, OptionSpec> = new Map(
   socketOptions.map((o) => [o.name, o]),
 );
-const optionByZmqName = new Map(socketOptions.map((o) => [o.zmqName, o]));
+const optionByZmqName = new Map<string, OptionSpec>(socketOptions.map((o) => [o.zmqName, o]));
 
 /** Looks an option up by its zmq.h name ("ZMQ_LINGER" or "LINGER") or property name. */
 export function findOption(name: string): OptionSpec | undefined {
@@ -294,9 +569,14 @@ export function findOption(name: string): OptionSpec | undefined {
   return optionByZmqName.get(bare) ?? optionByName.get(name);
 }
 
-/** True when the option applies to the socket type (by class name). */
-export function appliesTo(option: OptionSpec, typeName: string): boolean {
-  return option.for === undefined || option.for.includes(typeName);
+/** True when the option applies to sockets of `type`. */
+export function appliesTo(option: OptionSpec, type: SocketTypeName): boolean {
+  return option.for === undefined || option.for.includes(type);
+}
+
+/** The options that apply to sockets of `type`, by property name. */
+export function optionsFor(type: SocketTypeName): OptionSpec[] {
+  return socketOptions.filter((option) => appliesTo(option, type));
 }
 
 const encoder = new TextEncoder();
@@ -369,8 +649,7 @@ export function writeOption(socket: Pointer, option: OptionSpec, value: unknown)
   const empty = bytes.byteLength === 0 && (option.type === "string" || option.type === "bytes");
   const data = empty ? null as unknown as Uint8Array : bytes;
   if (zmq.zmq_setsockopt(socket, option.id, data, bytes.byteLength) !== 0) {
-    const error = zmqFailure(`Cannot set option ${option.name} (ZMQ_${option.zmqName})`);
-    throw error;
+    throw zmqFailure(`Cannot set option ${option.name} (ZMQ_${option.zmqName})`);
   }
 }
 

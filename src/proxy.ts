@@ -7,9 +7,9 @@
 import { Worker } from "node:worker_threads";
 import { loadNative } from "../ffi/load.ts";
 import { errorFor, misuse } from "./errors.ts";
-import { io, type Socket } from "./socket.ts";
+import { engine, type Socket } from "./socket.ts";
 import { type InternalSocket, openInternalSocket } from "./internal_socket.ts";
-import type { SocketIO } from "./socket_io.ts";
+import type { SocketEngine } from "./socket_engine.ts";
 import type { ProxyEnd, ProxyStart } from "./proxy_worker.ts";
 import { siblingModule } from "./sibling_module.ts";
 
@@ -74,7 +74,7 @@ export class Proxy {
     const sockets = capture === undefined ? [frontend, backend] : [frontend, backend, capture];
     for (const [index, socket] of sockets.entries()) {
       const role = ["frontend", "backend", "capture"][index];
-      if (socket === null || typeof socket !== "object" || !(io in socket)) {
+      if (socket === null || typeof socket !== "object" || !(engine in socket)) {
         throw new TypeError(`Proxy ${role} must be a socket, got ${String(socket)}`);
       }
       if (socket.closed) throw misuse("ENOTSOCK", `Proxy ${role} socket is closed`);
@@ -103,21 +103,21 @@ export class Proxy {
     if (this.#running !== undefined) {
       return Promise.reject(misuse("EBUSY", "This Proxy has already run; make a new one"));
     }
-    const borrowed: SocketIO[] = [];
+    const borrowed: SocketEngine[] = [];
     const capture = this.capture;
     let restoreCapture = () => {};
     try {
       if (capture !== undefined && capture.getOption("sendTimeout") === -1) {
         capture.setOption("sendTimeout", CAPTURE_SEND_TIMEOUT_MS);
         restoreCapture = () => {
-          if (!capture.closed && !capture[io].lent) capture.setOption("sendTimeout", -1);
+          if (!capture.closed && !capture[engine].lent) capture.setOption("sendTimeout", -1);
         };
       }
       this.#openControl();
       const sockets = [this.frontend, this.backend, this.capture].filter((s) => s !== undefined);
       for (const socket of sockets) {
-        socket[io].lend("Proxy", () => void this.terminate());
-        borrowed.push(socket[io]);
+        socket[engine].lend("Proxy", () => void this.terminate());
+        borrowed.push(socket[engine]);
       }
     } catch (error) {
       for (const engine of borrowed) engine.giveBack();
@@ -129,7 +129,7 @@ export class Proxy {
     }
     const native = loadNative();
     const handle = (socket: Socket | undefined) =>
-      socket === undefined ? 0n : native.pointerToBigInt(socket[io].pointer);
+      socket === undefined ? 0n : native.pointerToBigInt(socket[engine].pointer);
     const start: ProxyStart = {
       frontend: handle(this.frontend),
       backend: handle(this.backend),

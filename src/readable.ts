@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { io, type Socket } from "./socket.ts";
-import type { WaitOptions } from "./socket_io.ts";
+import { engine, type Socket } from "./socket.ts";
+import type { WaitOptions } from "./socket_engine.ts";
 import {
   checkPropertyNames,
   type MessageWithMetadata,
@@ -112,15 +112,15 @@ export function Readable<Base extends SocketClass>(
 ): abstract new (...args: ConstructorParameters<Base>) => InstanceType<Base> & Readable {
   abstract class ReadableSocket extends base implements Readable {
     receive(options?: ReceiveOptions): Promise<Uint8Array[]> {
-      return this[io].receive(options);
+      return this[engine].receive(options);
     }
 
     tryReceive(): Uint8Array[] | null {
-      return this[io].tryReceive();
+      return this[engine].tryReceive();
     }
 
     receiveMessage(options?: ReceiveOptions): Promise<ReceivedMessage> {
-      return this[io].receiveWith(receiveMessage, options);
+      return this[engine].receiveWith(receiveMessage, options);
     }
 
     receiveWithMetadata(options?: MetadataReceiveOptions): Promise<MessageWithMetadata> {
@@ -130,18 +130,18 @@ export function Readable<Base extends SocketClass>(
       } catch (error) {
         return Promise.reject(error);
       }
-      return this[io].receiveWith((socket) => receiveWithMetadata(socket, properties), options);
+      return this[engine].receiveWith((socket) => receiveWithMetadata(socket, properties), options);
     }
 
     get readable(): boolean {
-      return this[io].readable;
+      return this[engine].readable;
     }
 
     [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
       // The iterator holds the socket (not just its engine), so a socket
       // referenced only by a running loop is not collected and closed.
       const iterator: AsyncIterableIterator<Uint8Array[]> = {
-        next: () => this[io].next(),
+        next: () => this[engine].next(),
         // Leaving a for-await loop early leaves the socket open and usable.
         return: () => Promise.resolve({ done: true, value: undefined }),
         [Symbol.asyncIterator]: () => iterator,

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { SocketType } from "../ffi/constants.ts";
+import { SocketType, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
-import { type Context, type ContextMember, defaultContextInstance } from "./context.ts";
+import { Context, type ContextMember, defaultContextInstance } from "./context.ts";
 import { misuse, zmqFailure } from "./errors.ts";
 import {
   appliesTo,
@@ -17,28 +17,16 @@ import {
   writeOption,
 } from "./options.ts";
 import { type MonitorReader, SocketEvents, socketMonitor } from "./monitor.ts";
-import { SocketIO } from "./socket_io.ts";
+import { SocketEngine } from "./socket_engine.ts";
 import { openInternalSocket } from "./internal_socket.ts";
 import { checkInproc, forgetInproc, recordInproc } from "./inproc_guard.ts";
 import { checkMulticast, isPgmEndpoint } from "./multicast_guard.ts";
 import { checkWebSocket, isWebSocketEndpoint } from "./websocket_guard.ts";
 import { checkUseFd, forgetUseFd, recordUseFd } from "./use_fd_guard.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
+import { describeValue } from "./describe_value.ts";
 
-/** The zmq.h name of a socket type. */
-export type SocketTypeName =
-  | "PAIR"
-  | "PUB"
-  | "SUB"
-  | "REQ"
-  | "REP"
-  | "DEALER"
-  | "ROUTER"
-  | "PULL"
-  | "PUSH"
-  | "XPUB"
-  | "XSUB"
-  | "STREAM";
+export type { SocketTypeName };
 
 /** What every socket's constructor takes besides its type's options. */
 export interface SocketConstructorOptions {
@@ -47,14 +35,14 @@ export interface SocketConstructorOptions {
 }
 
 /** @ignore The engine behind each socket, for the capability mixins. */
-export const io: unique symbol = Symbol("zmq.io");
+export const engine: unique symbol = Symbol("zmq.engine");
 
 const encoder = new TextEncoder();
 
 // Sockets dropped without close() are closed when collected.
 // The registry holds only the engine and the context, never the socket.
 const abandoned = new FinalizationRegistry<
-  { engine: SocketIO; context: Context; member: ContextMember }
+  { engine: SocketEngine; context: Context; member: ContextMember }
 >(({ engine, context, member }) => {
   forgetInproc(context, engine);
   forgetUseFd(engine);
@@ -64,6 +52,21 @@ const abandoned = new FinalizationRegistry<
 
 const HWM_OPTIONS = new Set(["sendHighWaterMark", "receiveHighWaterMark"]);
 
+const typeNames = Object.keys(SocketType) as SocketTypeName[];
+
+/** The zmq.h name of a socket type given by name or number; a TypeError for anything else. */
+function socketTypeName(type: unknown): SocketTypeName {
+  if (typeof type === "string" && Object.hasOwn(SocketType, type)) return type as SocketTypeName;
+  if (typeof type === "number") {
+    const name = typeNames.find((name) => SocketType[name] === type);
+    if (name !== undefined) return name;
+  }
+  throw new TypeError(
+    `Unknown socket type ${describeValue(type)}: use a socket class (zmq.Push, zmq.Router, ...) ` +
+      `or one of ${typeNames.join(", ")}`,
+  );
+}
+
 /** True for an option value that unsets a bytes option ("" or no bytes). */
 function isEmpty(value: unknown): boolean {
   if (typeof value === "string") return value === "";
@@ -72,7 +75,7 @@ function isEmpty(value: unknown): boolean {
 }
 
 /** True when closing may leave messages that libzmq keeps delivering (linger is not 0). */
-function mayLinger(engine: SocketIO): boolean {
+function mayLinger(engine: SocketEngine): boolean {
   if (engine.closed) return false;
   if (engine.lent) return true; // cannot ask: another thread uses it
   try {
@@ -101,7 +104,7 @@ export abstract class Socket {
   /** The context the socket belongs to. */
   readonly context: Context;
   /** @ignore */
-  readonly [io]: SocketIO;
+  readonly [engine]: SocketEngine;
   #writeOnly = new Map<string, unknown>();
   #events: SocketEvents | undefined;
   // Kept here so it stays readable while a Proxy owns the socket.
@@ -110,27 +113,35 @@ export abstract class Socket {
   #connected = false;
   #member: ContextMember;
 
-  /** @ignore Made by the socket classes. */
-  constructor(type: SocketTypeName, options: object | undefined) {
+  /**
+   * @ignore Made by the socket classes. `type` is a zmq.h name ("PUSH") or
+   * number (8); anything else is a TypeError.
+   */
+  constructor(type: SocketTypeName | number, options: object | undefined) {
+    const className = new.target.name;
     if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`${new.target.name} options must be an object, got ${String(options)}`);
+      throw new TypeError(`${className} options must be an object, got ${String(options)}`);
     }
     const { context, ...settings } = (options ?? {}) as
       & SocketConstructorOptions
       & Record<string, unknown>;
-    this.type = type;
+    this.type = socketTypeName(type);
+    if (context !== undefined && !(context instanceof Context)) {
+      throw new TypeError(
+        `The context option of ${className} must be a zmq.Context, got ${describeValue(context)}`,
+      );
+    }
     this.context = context ?? defaultContextInstance();
-    const className = new.target.name;
     // The context holds this member, so it must not hold the socket itself:
     // an abandoned socket has to stay collectable.
-    const holder: { engine?: SocketIO } = {};
+    const holder: { engine?: SocketEngine } = {};
     this.#member = {
       release: () => holder.engine?.close() ?? Promise.resolve(),
       lingers: () => holder.engine !== undefined && mayLinger(holder.engine),
     };
     const pointer = loadNative().zmq.zmq_socket(
       this.context.pointerFor(this.#member),
-      SocketType[type],
+      SocketType[this.type],
     );
     if (pointer === null) {
       let error = zmqFailure(`Cannot create a ${className} socket`);
@@ -146,17 +157,17 @@ export abstract class Socket {
       this.context.forget(this.#member);
       throw error;
     }
-    this[io] = holder.engine = new SocketIO(pointer, `${className} socket`, this);
+    this[engine] = holder.engine = new SocketEngine(pointer, `${className} socket`, this);
     abandoned.register(
       this,
-      { engine: this[io], context: this.context, member: this.#member },
+      { engine: this[engine], context: this.context, member: this.#member },
       this,
     );
     try {
       for (const [name, value] of Object.entries(settings)) {
         if (value === undefined) continue;
         const option = optionByName.get(name);
-        if (option === undefined || !appliesTo(option, className)) {
+        if (option === undefined || !appliesTo(option, this.type)) {
           throw new TypeError(`Unknown option "${name}" for ${className}`);
         }
         if (option.access === "r") throw new TypeError(`Option "${name}" is read-only`);
@@ -184,11 +195,11 @@ export abstract class Socket {
    * ```
    */
   get events(): SocketEvents {
-    this[io].assertOpen();
+    this[engine].assertOpen();
     return this.#events ??= new SocketEvents({
       startMonitor: (endpoint) => {
-        this[io].assertOpen(); // never from this thread while a Proxy owns the socket
-        socketMonitor(this[io].pointer, endpoint);
+        this[engine].assertOpen(); // never from this thread while a Proxy owns the socket
+        socketMonitor(this[engine].pointer, endpoint);
       },
       openMonitorReader: (endpoint) => this.#openMonitorReader(endpoint),
       isClosed: () => this.closed,
@@ -207,12 +218,12 @@ export abstract class Socket {
 
   /** True once {@link Socket.close} was called. */
   get closed(): boolean {
-    return this[io].closed;
+    return this[engine].closed;
   }
 
   /** The endpoint last bound or connected, with a wildcard port resolved (ZMQ_LAST_ENDPOINT); null before any. */
   get lastEndpoint(): string | null {
-    if (this[io].closed) throw this[io].closedError();
+    if (this[engine].closed) throw this[engine].closedError();
     return this.#lastEndpoint;
   }
 
@@ -272,12 +283,12 @@ export abstract class Socket {
    * Calling it again does nothing.
    */
   close(): void {
-    if (this[io].closed) return;
+    if (this[engine].closed) return;
     abandoned.unregister(this);
-    forgetInproc(this.context, this[io]);
-    forgetUseFd(this[io]);
-    const lingers = mayLinger(this[io]);
-    this.context.forget(this.#member, this[io].close(), lingers);
+    forgetInproc(this.context, this[engine]);
+    forgetUseFd(this[engine]);
+    const lingers = mayLinger(this[engine]);
+    this.context.forget(this.#member, this[engine].close(), lingers);
     this.#events?.socketClosed();
   }
 
@@ -300,9 +311,9 @@ export abstract class Socket {
   getOption(name: string): unknown {
     const option = this.#option(name);
     if (option.access === "w") return this.#writeOnly.get(option.name);
-    this[io].assertOpen();
-    const value = readOption(this[io].pointer, option);
-    this[io].afterOtherCall();
+    this[engine].assertOpen();
+    const value = readOption(this[engine].pointer, option);
+    this[engine].afterOtherCall();
     return value;
   }
 
@@ -325,14 +336,14 @@ export abstract class Socket {
 
   #option(name: string): OptionSpec {
     const option = findOption(name);
-    if (option === undefined || !appliesTo(option, this.constructor.name)) {
+    if (option === undefined || !appliesTo(option, this.type)) {
       throw new TypeError(`Unknown option "${String(name)}" for ${this.constructor.name}`);
     }
     return option;
   }
 
   #write(option: OptionSpec, value: unknown): void {
-    this[io].assertOpen();
+    this[engine].assertOpen();
     if (this.#connected && HWM_OPTIONS.has(option.name)) {
       // libzmq 4.3.4 passes a changed high-water mark on to every pipe's
       // peer, including a peer already freed when the socket at the other
@@ -343,8 +354,8 @@ export abstract class Socket {
           "changes on a socket that has connections",
       );
     }
-    writeOption(this[io].pointer, option, value);
-    this[io].afterOtherCall();
+    writeOption(this[engine].pointer, option, value);
+    this[engine].afterOtherCall();
     if (option.access === "w") this.#writeOnly.set(option.name, value);
   }
 
@@ -352,7 +363,7 @@ export abstract class Socket {
     if (typeof address !== "string") {
       throw new TypeError(`Cannot ${action}: the endpoint must be a string, got ${typeof address}`);
     }
-    this[io].assertOpen();
+    this[engine].assertOpen();
     if (!/^[a-z]+:\/\/./.test(address)) {
       throw misuse(
         "EINVAL",
@@ -380,25 +391,25 @@ export abstract class Socket {
     }
     const inproc = address.startsWith("inproc://");
     if (inproc) {
-      checkInproc(this.context, this[io], this.type, action, address, {
+      checkInproc(this.context, this[engine], this.type, action, address, {
         conflate: this.#writeOnly.get("conflate") === true,
         welcome: this.#writeOnly.has("welcomeMessage") &&
           !isEmpty(this.#writeOnly.get("welcomeMessage")),
       });
     }
     if ((action === "bind" || action === "connect") && isPgmEndpoint(address)) {
-      checkMulticast(this[io].pointer, this.type, address);
+      checkMulticast(this[engine].pointer, this.type, address);
     }
     if (action === "connect" && isWebSocketEndpoint(address)) {
-      checkWebSocket(this[io].pointer, address);
+      checkWebSocket(this[engine].pointer, address);
     }
     const useFd = action === "bind" && !inproc
-      ? readOption(this[io].pointer, findOption("USE_FD")!) as number
+      ? readOption(this[engine].pointer, findOption("USE_FD")!) as number
       : -1;
-    checkUseFd(this[io], useFd, address);
+    checkUseFd(this[engine], useFd, address);
     const zmq = loadNative().zmq;
     const text = encoder.encode(address + "\0");
-    const pointer = this[io].pointer;
+    const pointer = this[engine].pointer;
     const rc = action === "bind"
       ? zmq.zmq_bind(pointer, text)
       : action === "unbind"
@@ -407,25 +418,35 @@ export abstract class Socket {
       ? zmq.zmq_connect(pointer, text)
       : zmq.zmq_disconnect(pointer, text);
     if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
-    if (inproc) recordInproc(this.context, this[io], this.type, action, address);
+    if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;
-    recordUseFd(this[io], useFd);
-    if (action === "unbind") forgetUseFd(this[io]);
+    recordUseFd(this[engine], useFd);
+    if (action === "unbind") forgetUseFd(this[engine]);
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;
     this.#lastEndpoint = last === "" ? null : last;
-    if (action === "disconnect" || action === "unbind") this[io].settleSoon();
-    this[io].afterOtherCall();
+    if (action === "disconnect" || action === "unbind") this[engine].settleSoon();
+    this[engine].afterOtherCall();
   }
 }
 
 /** The option properties every socket has (see SocketOptionProperties). */
 export interface Socket extends SocketOptionProperties {}
 
-/** Gives each option of the table a property on the socket classes it applies to. */
-export function defineOptionProperties(target: { prototype: object; name: string }): void {
+/**
+ * Gives `target` a property for each option of the table that applies to
+ * `type` (every type's options when `type` is undefined: the base class).
+ * Keyed on the socket type, so subclasses inherit the properties and a
+ * minifier's renaming changes nothing.
+ */
+export function defineOptionProperties(
+  target: { prototype: object },
+  type: SocketTypeName | undefined,
+): void {
   for (const option of optionByName.values()) {
-    const common = option.for === undefined;
-    if (common ? target.name !== "Socket" : !appliesTo(option, target.name)) continue;
+    if (type === undefined ? option.for !== undefined : option.for?.includes(type) !== true) {
+      continue;
+    }
+    // A getter the class defines itself (lastEndpoint) stays.
     if (Object.getOwnPropertyDescriptor(target.prototype, option.name)) continue;
     Object.defineProperty(target.prototype, option.name, {
       configurable: true,
@@ -440,4 +461,4 @@ export function defineOptionProperties(target: { prototype: object; name: string
   }
 }
 
-defineOptionProperties(Socket);
+defineOptionProperties(Socket, undefined);

@@ -6,7 +6,7 @@
  */
 import { SocketOption } from "../ffi/constants.ts";
 import { Readable } from "./readable.ts";
-import { defineOptionProperties, io, Socket, type SocketTypeName } from "./socket.ts";
+import { defineOptionProperties, engine, Socket, type SocketTypeName } from "./socket.ts";
 import type * as O from "./socket_options.ts";
 import { Writable } from "./writable.ts";
 import { writeOption } from "./options.ts";
@@ -141,16 +141,17 @@ function changeSubscriptions(
   id: number,
   prefixes: (string | Uint8Array)[],
 ): void {
-  socket[io].assertOpen();
+  socket[engine].assertOpen();
   const option = {
     name: id === SocketOption.SUBSCRIBE ? "subscribe" : "unsubscribe",
     zmqName: id === SocketOption.SUBSCRIBE ? "SUBSCRIBE" : "UNSUBSCRIBE",
     id,
     type: "bytes",
     access: "w",
+    doc: "",
   } as const;
   for (const prefix of prefixes.length === 0 ? [""] : prefixes) {
-    writeOption(socket[io].pointer, option, prefix);
+    writeOption(socket[engine].pointer, option, prefix);
   }
 }
 
@@ -342,21 +343,15 @@ export class Stream extends DuplexSocket {
 /** The option properties of Stream (see StreamOptionProperties). */
 export interface Stream extends O.StreamOptionProperties {}
 
-for (
-  const type of [
-    Pair,
-    Publisher,
-    Subscriber,
-    XPublisher,
-    XSubscriber,
-    Request,
-    Reply,
-    Dealer,
-    Router,
-    Push,
-    Pull,
-    Stream,
-  ]
-) {
-  defineOptionProperties(type);
-}
+defineOptionProperties(Pair, "PAIR");
+defineOptionProperties(Publisher, "PUB");
+defineOptionProperties(Subscriber, "SUB");
+defineOptionProperties(XPublisher, "XPUB");
+defineOptionProperties(XSubscriber, "XSUB");
+defineOptionProperties(Request, "REQ");
+defineOptionProperties(Reply, "REP");
+defineOptionProperties(Dealer, "DEALER");
+defineOptionProperties(Router, "ROUTER");
+defineOptionProperties(Push, "PUSH");
+defineOptionProperties(Pull, "PULL");
+defineOptionProperties(Stream, "STREAM");

@@ -4,8 +4,8 @@
  * @module
  */
 import { isPlainFrame, type Message, messageFrames } from "./frames.ts";
-import { io } from "./socket.ts";
-import type { WaitOptions } from "./socket_io.ts";
+import { engine } from "./socket.ts";
+import type { WaitOptions } from "./socket_engine.ts";
 
 /** Options for {@link Writable.send}. */
 export type SendOptions = WaitOptions;
@@ -50,22 +50,22 @@ export function Writable<Base extends SocketClass>(
   abstract class WritableSocket extends base implements Writable {
     send(message: Message, options?: SendOptions): Promise<void> {
       // The common case, one frame, goes on without building a list.
-      if (isPlainFrame(message)) return this[io].send(message, options);
+      if (isPlainFrame(message)) return this[engine].send(message, options);
       let frames;
       try {
         frames = messageFrames(message);
       } catch (error) {
         return Promise.reject(error);
       }
-      return this[io].send(frames, options);
+      return this[engine].send(frames, options);
     }
 
     trySend(message: Message): boolean {
-      return this[io].trySend(isPlainFrame(message) ? message : messageFrames(message));
+      return this[engine].trySend(isPlainFrame(message) ? message : messageFrames(message));
     }
 
     get writable(): boolean {
-      return this[io].writable;
+      return this[engine].writable;
     }
   }
   return WritableSocket as unknown as abstract new (

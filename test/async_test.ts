@@ -1,11 +1,11 @@
 import * as zmq from "../mod.ts";
 import {
-  assert,
   assertRejectsOnClose,
   bindAny,
   closeAll,
   deepEqual,
   equal,
+  isZmqError,
   ok,
   rejects,
   sleep,
@@ -15,14 +15,6 @@ import {
   transports,
   withTimeout,
 } from "./harness.ts";
-
-function isZmqError(code: string) {
-  return (error: unknown) => {
-    assert(error instanceof zmq.ZmqError, `not a ZmqError: ${error}`);
-    equal(error.code, code);
-    return true;
-  };
-}
 
 test("tryReceive returns null when nothing is there, then the message", async () => {
   const pull = new zmq.Pull({ linger: 0 });

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import assertTrue, { rejects as assertRejects } from "node:assert/strict";
+import { ZmqError } from "../mod.ts";
 
 export {
   deepEqual,
@@ -414,4 +415,16 @@ export function describeExit(exit: ScriptExit): string {
     JSON.stringify(text.length > 2000 ? "…" + text.slice(-2000) : text);
   return `code ${exit.code}, signal ${exit.signal}, timedOut ${exit.timedOut}, ` +
     `stdout ${tail(exit.stdout)}, stderr ${tail(exit.stderr)}`;
+}
+
+/**
+ * A validator for `throws` / `rejects` (and a check anywhere): the error is a
+ * ZmqError with `code`. It asserts, so a mismatch says what came instead.
+ */
+export function isZmqError(code: string): (error: unknown) => true {
+  return (error: unknown) => {
+    assertTrue(error instanceof ZmqError, `expected a ZmqError ${code}, got ${error}`);
+    assertTrue.equal(error.code, code, `expected ${code}: ${error.message}`);
+    return true;
+  };
 }

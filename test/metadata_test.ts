@@ -5,6 +5,7 @@ import {
   closeAll,
   deepEqual,
   equal,
+  isZmqError,
   ok,
   rejects,
   test,
@@ -12,9 +13,6 @@ import {
   throws,
   withTimeout,
 } from "./harness.ts";
-
-const isZmqError = (code: string) => (error: unknown) =>
-  error instanceof zmq.ZmqError && error.code === code;
 
 test("metadata over tcp: frames, more flags, peer address and socket type", async () => {
   const pull = new zmq.Pull({ linger: 0 });

@@ -14,6 +14,7 @@ import {
   closeAll,
   deepEqual,
   equal,
+  isZmqError,
   ok,
   rejects,
   test,
@@ -38,12 +39,6 @@ async function pipeline(transport: (typeof transports)[number]) {
   push.connect(await bindAny(pull, transport));
   return { push, pull };
 }
-
-const isZmqError = (code: string) => (error: unknown) => {
-  ok(error instanceof zmq.ZmqError, `expected a ZmqError ${code}, got ${error}`);
-  equal(error.code, code);
-  return true;
-};
 
 for (const transport of transports) {
   test(`poll over ${transport}: a pending wait wakes when a message arrives`, async () => {

@@ -16,6 +16,7 @@ import {
   closeAll,
   deepEqual,
   equal,
+  isZmqError,
   ok,
   rejects,
   runtime,
@@ -27,8 +28,6 @@ import {
 } from "./harness.ts";
 
 const canLend = loadNative().callback !== undefined;
-const isZmqError = (code: string) => (error: unknown) =>
-  error instanceof zmq.ZmqError && error.code === code;
 
 /** Bytes that differ per position and per seed, so a mix-up shows. */
 function pattern(length: number, seed: number): Uint8Array {

@@ -10,12 +10,7 @@ import { endpointMode, type EndpointPlan, splitEndpoints } from "../endpoints.ts
 import { ExitCode, RuntimeError, UsageError } from "../errors.ts";
 import { Session } from "../session.ts";
 import { attach, createSocket, describeEndpoints } from "../socket_setup.ts";
-import {
-  isSocketType,
-  type SocketTypeName,
-  socketTypeNames,
-  socketTypes,
-} from "../socket_types.ts";
+import { isSocketType, type SocketTypeName, socketTypeNames } from "../socket_types.ts";
 
 /** The socket type `zmq monitor` uses unless --type says otherwise. */
 export const DEFAULT_MONITOR_TYPE: SocketTypeName = "dealer";
@@ -130,7 +125,6 @@ export async function runMonitor(plan: MonitorPlan): Promise<number> {
   try {
     const socket = createSocket(session, {
       name: plan.type,
-      info: socketTypes[plan.type],
       options: plan.options,
       linger: 0,
       curve: plan.curveServerKey === undefined ? undefined : { serverKey: plan.curveServerKey },

@@ -11,7 +11,7 @@ import { ExitCode, UsageError } from "../errors.ts";
 import { formatCount } from "../progress.ts";
 import { Session } from "../session.ts";
 import { attach, createSocket } from "../socket_setup.ts";
-import type { SocketTypeInfo } from "../socket_types.ts";
+import type { SocketTypeName } from "../socket_types.ts";
 
 /** The devices: which sockets face the clients (frontend) and the services (backend). */
 export const devices = {
@@ -34,15 +34,6 @@ export const devices = {
 
 /** A device's name. */
 export type DeviceName = keyof typeof devices;
-
-const classNames: Record<string, SocketTypeInfo["className"]> = {
-  router: "Router",
-  dealer: "Dealer",
-  xsub: "XSubscriber",
-  xpub: "XPublisher",
-  pull: "Pull",
-  push: "Push",
-};
 
 /** The flags of `zmq proxy`. */
 export const proxyFlags: FlagSpec[] = [
@@ -112,8 +103,7 @@ export async function runProxy(plan: ProxyPlan): Promise<number> {
   let failed = true;
   try {
     const device = devices[plan.device];
-    const make = (name: string) =>
-      createSocket(session, { name, info: { className: classNames[name] } });
+    const make = (name: SocketTypeName) => createSocket(session, { name });
     const frontend = make(device.frontend);
     const backend = make(device.backend);
     await attach(frontend, [plan.frontend], session.reporter);

@@ -37,7 +37,6 @@ export async function runSocket(plan: SocketPlan): Promise<number> {
   try {
     const socket = createSocket(session, {
       name: plan.name,
-      info: plan.info,
       options: plan.options,
       linger: plan.linger,
       curve: plan.curve,

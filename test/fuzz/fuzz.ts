@@ -24,6 +24,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as zmq from "../../mod.ts";
 import { socketOptions } from "../../src/options.ts";
+import { socketClasses as socketClassTable } from "../../src/socket_classes.ts";
+import type { SocketTypeName } from "../../ffi/constants.ts";
 
 const isDeno = "Deno" in globalThis;
 const runtimeName = isDeno ? "deno" : "bun";
@@ -63,20 +65,7 @@ class FuzzUserError extends Error {
 type AnySocket = zmq.Socket & Record<string, unknown>;
 type SocketCtor = new (options?: unknown) => zmq.Socket;
 
-const socketClasses: [string, SocketCtor][] = [
-  ["Pair", zmq.Pair as unknown as SocketCtor],
-  ["Publisher", zmq.Publisher as unknown as SocketCtor],
-  ["Subscriber", zmq.Subscriber as unknown as SocketCtor],
-  ["XPublisher", zmq.XPublisher as unknown as SocketCtor],
-  ["XSubscriber", zmq.XSubscriber as unknown as SocketCtor],
-  ["Request", zmq.Request as unknown as SocketCtor],
-  ["Reply", zmq.Reply as unknown as SocketCtor],
-  ["Dealer", zmq.Dealer as unknown as SocketCtor],
-  ["Router", zmq.Router as unknown as SocketCtor],
-  ["Push", zmq.Push as unknown as SocketCtor],
-  ["Pull", zmq.Pull as unknown as SocketCtor],
-  ["Stream", zmq.Stream as unknown as SocketCtor],
-];
+const socketTypes = Object.entries(socketClassTable) as [SocketTypeName, SocketCtor][];
 
 // Above every bound the library itself keeps (Context.terminate waits up to 10 s).
 const STEP_BOUND_MS = 12_000;
@@ -637,7 +626,7 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
 
   // ------------------------------------------------------------ operations
 
-  function constructorOptions(className: string): unknown {
+  function constructorOptions(type: SocketTypeName): unknown {
     switch (int(9)) {
       case 0:
         return undefined;
@@ -651,9 +640,7 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
         return { nonsense: 1 };
       case 5:
       case 6: {
-        const applicable = socketOptions.filter((o) =>
-          o.for === undefined || o.for.includes(className)
-        );
+        const applicable = socketOptions.filter((o) => o.for === undefined || o.for.includes(type));
         const settings: Record<string, unknown> = { context: someContext(), linger: 0 };
         for (let i = int(4); i > 0; i--) {
           const option = pick(chance(0.9) ? applicable : socketOptions);
@@ -669,8 +656,9 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
   const operations: [string, number, () => Promise<void> | void][] = [
     ["create", 8, () => {
       if (sockets.length >= 12) return;
-      const [className, Ctor] = pick(socketClasses);
-      const socket = attempt(`new ${className}`, () => new Ctor(constructorOptions(className)));
+      const [type, Ctor] = pick(socketTypes);
+      const className = Ctor.name;
+      const socket = attempt(`new ${className}`, () => new Ctor(constructorOptions(type)));
       if (socket !== undefined) {
         nameNew(socket, className);
         sockets.push(socket as AnySocket);

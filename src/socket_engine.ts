@@ -7,15 +7,13 @@
  */
 import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { Flag, Poll, SocketOption } from "../ffi/constants.ts";
-import { loadNative, runtime } from "../ffi/load.ts";
+import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
-import { poller, type PollTarget } from "./poller.ts";
-import { BRIEF_WAIT_BUDGET_US, briefWaitsAvailable, waitReadable } from "./brief_wait.ts";
-
-// ZMQ_BRIEF_WAITS=0 turns brief waits off (every wait then goes to the poller thread).
-const BRIEF_WAITS = briefWaitsAvailable() && runtime.env("ZMQ_BRIEF_WAITS") !== "0";
+import { pollerThread, type PollTarget } from "./poller_thread.ts";
+import { PollfdList } from "./pollfd_list.ts";
+import { WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
 
 /** Options for one `receive()` or `send()`. */
 export interface WaitOptions {
@@ -58,14 +56,6 @@ interface PendingSend extends Waiter<void> {
   next: number;
 }
 
-// After this many operations in a row that never waited, one yields to the
-// event loop so a busy socket cannot starve timers and I/O.
-const SYNC_RUN_LIMIT = 256;
-
-const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === "function"
-  ? (resume) => setImmediate(resume)
-  : (resume) => setTimeout(resume, 0);
-
 const SETTLE_DELAYS_MS = [1, 10, 50, 200, 1000];
 
 // Every send that completes at once returns this one settled promise: a
@@ -79,7 +69,7 @@ const DONE: IteratorResult<Uint8Array[], undefined> = Object.freeze({
 });
 
 /** The engine behind a Socket; not part of the public API. */
-export class SocketIO implements PollTarget {
+export class SocketEngine implements PollTarget {
   readonly pointer: Pointer;
   readonly fd: number;
   readonly describe: string;
@@ -93,7 +83,9 @@ export class SocketIO implements PollTarget {
   #lentTo: string | undefined;
   #onCloseWhileLent: (() => void) | undefined;
   #releaseAfterLoan: (() => void) | undefined;
-  #syncRun = 0;
+  #history = new WaitHistory();
+  #pollfd = new PollfdList(1);
+  #waitStarted = 0;
   #watchers = new Set<ReadinessWatcher>();
   #recheckQueued = false;
   #eventsBuffer = new Int32Array(1);
@@ -112,7 +104,8 @@ export class SocketIO implements PollTarget {
     this.holdsProcess = owner !== undefined;
     this.#owner = owner === undefined ? undefined : new WeakRef(owner);
     this.fd = this.#readInt(SocketOption.FD);
-    poller().prepare();
+    this.#pollfd.set(0, this.fd);
+    pollerThread().prepare();
   }
 
   get closed(): boolean {
@@ -137,7 +130,7 @@ export class SocketIO implements PollTarget {
   }
 
   /**
-   * Hands the socket to another thread (a proxy) until {@link SocketIO.giveBack}.
+   * Hands the socket to another thread (a proxy) until {@link SocketEngine.giveBack}.
    * `onClose` runs if the socket is closed meanwhile, so the borrower can end.
    */
   lend(borrower: string, onClose: () => void): void {
@@ -150,7 +143,7 @@ export class SocketIO implements PollTarget {
     }
     this.#lentTo = borrower;
     this.#onCloseWhileLent = onClose;
-    poller().unwatch(this);
+    pollerThread().unwatch(this);
   }
 
   /** The borrower is done; a close that came meanwhile happens now. */
@@ -212,8 +205,7 @@ export class SocketIO implements PollTarget {
       if (frames !== null) {
         this.#afterOperation();
         const result = iterating ? { done: false as const, value: frames } : frames;
-        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(result);
-        this.#syncRun = 0;
+        if (!this.#history.completedAtOnce()) return Promise.resolve(result);
         return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
       }
     }
@@ -252,8 +244,7 @@ export class SocketIO implements PollTarget {
       }
       if (result !== null) {
         this.#afterOperation();
-        if (++this.#syncRun < SYNC_RUN_LIMIT) return Promise.resolve(result);
-        this.#syncRun = 0;
+        if (!this.#history.completedAtOnce()) return Promise.resolve(result);
         return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
       }
     }
@@ -292,7 +283,7 @@ export class SocketIO implements PollTarget {
     return true;
   }
 
-  /** A single frame may come bare, as for {@link SocketIO.trySend}. */
+  /** A single frame may come bare, as for {@link SocketEngine.trySend}. */
   send(message: readonly Frame[] | Frame, options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.closedError());
     if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
@@ -316,8 +307,7 @@ export class SocketIO implements PollTarget {
       }
       if (done) {
         this.#afterOperation();
-        if (++this.#syncRun < SYNC_RUN_LIMIT) return SENT;
-        this.#syncRun = 0;
+        if (!this.#history.completedAtOnce()) return SENT;
         return new Promise((resolve) => yieldToEventLoop(resolve));
       }
     }
@@ -382,7 +372,7 @@ export class SocketIO implements PollTarget {
    * signal ZMQ_FD anew; unless a send waits too, looking again is wasted.
    */
   #wait(afterFailedReceive = false): void {
-    this.#syncRun = 0;
+    this.#history.waiting();
     this.#anchor = this.#owner?.deref();
     // Serving below (and brief waits) read ZMQ_EVENTS: tell watchers afterwards.
     if (this.#watchers.size > 0) this.#recheckSoon();
@@ -390,63 +380,20 @@ export class SocketIO implements PollTarget {
     // new edge coming, so look before waiting.
     const lookFirst = !afterFailedReceive || this.#senders.length > 0;
     if (lookFirst && !this.#serve()) return;
-    if (this.#briefWaitWorthTrying()) {
-      const started = performance.now();
-      const deadline = started + BRIEF_WAIT_BUDGET_US / 1000;
-      for (let now = started; now < deadline; now = performance.now()) {
-        if (!waitReadable(this.fd, (deadline - now) * 1000)) break;
-        if (!this.#serve()) {
-          this.#recordWait(performance.now() - started);
-          return;
-        }
-      }
-      this.#briefWaitFailed();
-    }
+    if (this.#history.waitBriefly(this.#pollfd, () => 1, () => !this.#serve())) return;
     this.#waitStarted = performance.now();
-    poller().watch(this);
+    pollerThread().watch(this);
   }
 
-  /** Called by the poller when the fd is signalled. */
+  /** Called by the poller thread when the fd is signalled. */
   onSignal(): void {
     const working = this.#receivers.length > 0 || this.#senders.length > 0;
     if (!this.#serve()) {
-      if (working) this.#recordWait(performance.now() - this.#waitStarted);
+      if (working) this.#history.record(performance.now() - this.#waitStarted);
       this.#idle();
     }
     // Pending operations were served first; watchers get what is left.
     this.#dispatch();
-  }
-
-  // Brief waits pay off only where waits have been short; after several in a
-  // row that timed out, the socket backs off (doubling) before trying again.
-  #typicalWaitMs = Infinity;
-  #waitStarted = 0;
-  #briefBackoff = 0;
-  #briefSkips = 0;
-
-  #briefWaitWorthTrying(): boolean {
-    if (!BRIEF_WAITS || this.#typicalWaitMs > BRIEF_WAIT_BUDGET_US / 1000) return false;
-    if (this.#briefSkips > 0) {
-      this.#briefSkips--;
-      return false;
-    }
-    return true;
-  }
-
-  // A lone slow reply costs one wait through the poller, nothing more: a wait
-  // there costs more (~250 µs against ~140 µs for a tcp round trip here), and
-  // skipping 16 brief waits after each outlier made Bun's round trips ~15%
-  // slower.
-  #briefWaitFailed(): void {
-    this.#briefSkips = this.#briefBackoff;
-    this.#briefBackoff = Math.min(Math.max(this.#briefBackoff * 2, 1), 4096);
-  }
-
-  #recordWait(milliseconds: number): void {
-    this.#typicalWaitMs = this.#typicalWaitMs === Infinity
-      ? milliseconds
-      : this.#typicalWaitMs * 0.75 + milliseconds * 0.25;
-    if (milliseconds < BRIEF_WAIT_BUDGET_US / 1000) this.#briefBackoff = 0;
   }
 
   onPollerFailure(error: Error): void {
@@ -601,13 +548,13 @@ export class SocketIO implements PollTarget {
   addWatcher(watcher: ReadinessWatcher): void {
     this.assertOpen();
     this.#watchers.add(watcher);
-    poller().watch(this);
+    pollerThread().watch(this);
   }
 
   removeWatcher(watcher: ReadinessWatcher): void {
     if (!this.#watchers.delete(watcher)) return;
     if (this.#watchers.size === 0 && this.#receivers.length === 0 && this.#senders.length === 0) {
-      poller().unwatch(this);
+      pollerThread().unwatch(this);
     }
   }
 
@@ -649,7 +596,7 @@ export class SocketIO implements PollTarget {
   /** Nothing waits any more: stop polling and let the socket be collected again. */
   #idle(): void {
     this.#anchor = undefined;
-    if (this.#watchers.size === 0) poller().unwatch(this);
+    if (this.#watchers.size === 0) pollerThread().unwatch(this);
   }
 
   #failAll(error: unknown): void {
@@ -702,7 +649,7 @@ export class SocketIO implements PollTarget {
     const pointer = this.pointer;
     this.#released = new Promise((resolve) => {
       const release = () =>
-        poller().release(this, () => {
+        pollerThread().release(this, () => {
           loadNative().zmq.zmq_close(pointer);
           resolve();
         });

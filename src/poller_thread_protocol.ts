@@ -1,9 +1,11 @@
 /**
  * The layout of the memory shared between the JavaScript thread and the
- * poller thread, declared once for both sides.
+ * poller thread, declared once for both sides: a header of Int32 slots, then
+ * a list of `struct pollfd` (see pollfd_list.ts).
  *
  * @module
  */
+import { Pollfd } from "../ffi/constants.ts";
 
 /** Int32 slots at the start of the shared buffer. */
 export const Slot = {
@@ -19,12 +21,10 @@ export const Slot = {
 
 /** Bytes before the pollfd list. */
 export const HEADER_BYTES = 16;
-/** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes. */
-export const POLLFD_BYTES = 8;
 /** The most fds one poll watches (the wake-up pipe is one of them). */
 export const MAX_POLL_FDS = 8192;
 /** Size of the shared buffer. */
-export const SHARED_BYTES = HEADER_BYTES + MAX_POLL_FDS * POLLFD_BYTES;
+export const SHARED_BYTES = HEADER_BYTES + MAX_POLL_FDS * Pollfd.BYTES;
 
 /** The message that starts a poller thread. */
 export interface PollerStart {
