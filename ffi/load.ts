@@ -169,6 +169,8 @@ export function loadNative(): Native {
       return nativeCache;
     } catch (error) {
       if (runtimeAdapter.isPermissionError(error)) throw permissionError(error);
+      // The runtime's FFI itself is missing (koffi on Node): no path will do.
+      if ((error as { code?: unknown })?.code === "ELIBACC") throw error;
       const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
       tried.push(`${path} (${reason})`);
     }

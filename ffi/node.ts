@@ -37,11 +37,14 @@ export class KoffiMissingError extends Error {
 // A variable specifier keeps Deno's type checker from resolving "koffi".
 const koffiSpecifier = "koffi";
 let koffi: Koffi;
+// Importing the library never throws: without koffi, the first call that
+// needs libzmq does (load.ts passes this error on as it is).
+let koffiMissing: KoffiMissingError | undefined;
 try {
   const imported = (await import(koffiSpecifier)) as { default?: Koffi } & Koffi;
   koffi = imported.default ?? imported;
 } catch (error) {
-  throw new KoffiMissingError(error);
+  koffiMissing = new KoffiMissingError(error);
 }
 
 // koffi's pointers are bigints and NULL is null; the library only passes them back.
@@ -56,6 +59,7 @@ export const adapter: Adapter = {
     return process.env[name];
   },
   open(path, table) {
+    if (koffiMissing !== undefined) throw koffiMissing;
     const library = koffi.load(path);
     const functions: Record<string, unknown> = {};
     for (const [key, symbol] of Object.entries(nodeDefinition(table))) {

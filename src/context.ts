@@ -52,7 +52,10 @@ let borrowing: bigint | undefined;
  * ```
  */
 export class Context {
-  #pointer: Pointer;
+  // Made on first use (see #native), so that making a Context (the default
+  // one, at import) never loads libzmq.
+  #made: Pointer | undefined;
+  #options: ContextOptions;
   #owned: boolean;
   // Made on first read of .handle (owner) or given (borrower): see context_handles.ts.
   #handle: bigint | undefined;
@@ -63,34 +66,41 @@ export class Context {
   // A socket was closed with a linger other than 0: zmq_ctx_term may block.
   #lingering = false;
 
-  /** Creates a context with the given options. */
+  /**
+   * Creates a context with the given options. Nothing is asked of libzmq yet:
+   * the C context is made when the first socket needs it. Options of the
+   * wrong type or out of range are a TypeError or RangeError here.
+   */
   constructor(options: ContextOptions = {}) {
     if (options === null || typeof options !== "object") {
       throw new TypeError("Context options must be an object");
     }
-    const native = loadNative();
     if (borrowing !== undefined) {
-      this.#pointer = resolveHandle(borrowing);
+      this.#made = resolveHandle(borrowing);
       this.#handle = borrowing;
       this.#owned = false;
+      this.#options = {};
       return;
     }
-    const pointer = native.zmq.zmq_ctx_new();
-    if (pointer === null) throw zmqFailure("Cannot create a context");
-    this.#pointer = pointer;
     this.#owned = true;
-    const settings: [keyof ContextOptions, number][] = [
-      ["ioThreads", ContextOption.IO_THREADS],
-      ["maxSockets", ContextOption.MAX_SOCKETS],
-      ["ipv6", ContextOption.IPV6],
-      ["blocky", ContextOption.BLOCKY],
-      ["threadNamePrefix", ContextOption.THREAD_NAME_PREFIX],
-    ];
-    for (const [name, id] of settings) {
-      const value = options[name];
+    this.#options = checkContextOptions(options);
+  }
+
+  /** The C context, made (with its options applied) on first use. */
+  get #pointer(): Pointer {
+    if (this.#made !== undefined) return this.#made;
+    const pointer = loadNative().zmq.zmq_ctx_new();
+    if (pointer === null) throw zmqFailure("Cannot create a context");
+    this.#made = pointer;
+    for (const [name, value] of Object.entries(this.#options)) {
       if (value === undefined) continue;
-      this.#set(name, id, value);
+      const id = contextOptionIds[name as keyof ContextOptions];
+      const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
+      if (loadNative().zmq.zmq_ctx_set(pointer, id, numeric) !== 0) {
+        throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+      }
     }
+    return pointer;
   }
 
   /**
@@ -126,6 +136,8 @@ export class Context {
    * (24 bytes, kept for the life of the process), never the bare C pointer.
    */
   get handle(): bigint {
+    // Its C context is gone: a handle now would point at freed memory.
+    if (this.#terminated) throw misuse("ETERM", "The context was terminated: it has no handle");
     // Other threads may now hold sockets of this context: see terminate().
     this.#shared = true;
     return this.#handle ??= publishHandle(this.#pointer);
@@ -169,6 +181,8 @@ export class Context {
   terminate(options: { timeout?: number } = {}): Promise<void> {
     if (this.#terminated) return Promise.resolve();
     this.#terminated = true;
+    // Never made: nothing to end in libzmq.
+    if (this.#made === undefined) return Promise.resolve();
     // Shutting down first (it never blocks) ends what other threads do with
     // this context: a running Proxy returns, Workers' operations fail with ETERM.
     if (this.#owned) {
@@ -219,23 +233,62 @@ export class Context {
     void released.then(() => this.#closing.delete(released));
   }
 
-  #set(name: string, id: number, value: unknown): void {
-    const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
-    if (!Number.isInteger(numeric)) {
-      throw new TypeError(
-        `Context option ${name} must be ${
-          typeof value === "boolean" ? "a boolean" : "an integer"
-        }, got ${String(value)}`,
-      );
-    }
-    if (loadNative().zmq.zmq_ctx_set(this.#pointer, id, numeric as number) !== 0) {
-      throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
-    }
-  }
-
   #get(id: number): number {
     return loadNative().zmq.zmq_ctx_get(this.#pointer, id);
   }
+}
+
+const contextOptionIds: Record<keyof ContextOptions, number> = {
+  ioThreads: ContextOption.IO_THREADS,
+  maxSockets: ContextOption.MAX_SOCKETS,
+  ipv6: ContextOption.IPV6,
+  blocky: ContextOption.BLOCKY,
+  threadNamePrefix: ContextOption.THREAD_NAME_PREFIX,
+};
+
+// libzmq aborts when it cannot start an I/O thread or allocate a socket table
+// (std::bad_alloc), so sizes are bounded before it sees them.
+const MAX_IO_THREADS = 256;
+const MAX_SOCKETS_LIMIT = 65_535; // libzmq's own ZMQ_SOCKET_LIMIT on Linux and macOS
+
+/** The options, checked: a TypeError or RangeError names the first bad one. */
+function checkContextOptions(options: ContextOptions): ContextOptions {
+  const checked: ContextOptions = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(contextOptionIds, name)) {
+      throw new TypeError(
+        `Unknown context option "${name}" (expected ${Object.keys(contextOptionIds).join(", ")})`,
+      );
+    }
+    const key = name as keyof ContextOptions;
+    if (key === "ipv6" || key === "blocky") {
+      if (typeof value !== "boolean") {
+        throw new TypeError(`Context option ${name} must be a boolean, got ${String(value)}`);
+      }
+    } else if (!Number.isInteger(value)) {
+      throw new TypeError(`Context option ${name} must be an integer, got ${String(value)}`);
+    }
+    const range = key === "ioThreads"
+      ? [0, MAX_IO_THREADS]
+      : key === "maxSockets"
+      ? [1, MAX_SOCKETS_LIMIT]
+      : key === "threadNamePrefix"
+      ? [0, 2 ** 31 - 1]
+      : undefined;
+    if (range !== undefined && ((value as number) < range[0] || (value as number) > range[1])) {
+      throw new RangeError(
+        `Context option ${name} must be from ${range[0]} to ${range[1]}, got ${value}` +
+          (key === "maxSockets"
+            ? " (libzmq's own socket limit; the process's file descriptor limit may be lower)"
+            : key === "ioThreads"
+            ? " (libzmq aborts the process when it cannot start a thread)"
+            : ""),
+      );
+    }
+    (checked as Record<string, unknown>)[name] = value;
+  }
+  return checked;
 }
 
 let defaultContext: Context | undefined;

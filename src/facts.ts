@@ -5,14 +5,25 @@
  */
 import { loadNative } from "../ffi/load.ts";
 
+// Read as the module loads, but never thrown from there: a program that
+// imports the library where libzmq is missing gets the helpful error from its
+// first call that needs libzmq (a socket, a context's handle, has()).
 function readVersion(): string {
+  let native;
+  try {
+    native = loadNative();
+  } catch {
+    return "";
+  }
   const parts = new Int32Array(3);
-  loadNative().zmq.zmq_version(parts.subarray(0, 1), parts.subarray(1, 2), parts.subarray(2, 3));
+  native.zmq.zmq_version(parts.subarray(0, 1), parts.subarray(1, 2), parts.subarray(2, 3));
   return parts.join(".");
 }
 
 /**
- * The version of the libzmq in use, such as "4.3.4".
+ * The version of the libzmq in use, such as "4.3.4"; an empty string where
+ * libzmq cannot be loaded (the first call that needs it throws a
+ * `LibraryLoadError` that says why and what to do).
  *
  * @example
  * ```ts

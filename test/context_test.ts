@@ -5,6 +5,7 @@ import {
   closeAll,
   deepEqual,
   equal,
+  isZmqError,
   match,
   ok,
   rejects,
@@ -239,4 +240,46 @@ test("context: options are applied (maxSockets limits the sockets)", async () =>
 test("context: bad options are TypeErrors", () => {
   throws(() => new zmq.Context({ ioThreads: "two" as unknown as number }), TypeError);
   throws(() => new zmq.Context({ ioThreads: 1.5 }), TypeError);
+  throws(() => new zmq.Context({ ipv6: 1 as unknown as boolean }), TypeError);
+  throws(() => new zmq.Context({ ioThread: 2 } as unknown as zmq.ContextOptions), TypeError);
+});
+
+// libzmq aborts the process on the first socket of such a context (it cannot
+// allocate the socket table, or start the threads): refused up front.
+test("context: sizes libzmq cannot hold are RangeErrors before any socket", () => {
+  for (
+    const options of [
+      { maxSockets: 2 ** 31 - 1 },
+      { maxSockets: 0 },
+      { ioThreads: 2 ** 31 - 1 },
+      { ioThreads: 30_000 },
+      { ioThreads: -1 },
+    ]
+  ) {
+    throws(() => new zmq.Context(options), (error: unknown) => {
+      ok(error instanceof RangeError, `${JSON.stringify(options)}: ${error}`);
+      ok(/must be from \d+ to \d+/.test(error.message), error.message);
+      return true;
+    });
+  }
+  const largest = new zmq.Context({ maxSockets: 65_535, ioThreads: 4 });
+  const pull = new zmq.Pull({ context: largest });
+  equal(largest.maxSockets, 65_535);
+  equal(largest.ioThreads, 4);
+  pull.close();
+  return largest.terminate();
+});
+
+test("context: a terminated context has no handle (it would point at freed memory)", async () => {
+  const ctx = new zmq.Context();
+  new zmq.Pull({ context: ctx }).close();
+  await ctx.terminate();
+  throws(() => ctx.handle, isZmqError("ETERM"));
+});
+
+test("context: one that made no socket terminates at once", async () => {
+  const ctx = new zmq.Context({ ioThreads: 2 });
+  await withTimeout(ctx.terminate(), 1000, "terminate");
+  equal(ctx.terminated, true);
+  throws(() => new zmq.Push({ context: ctx }), isZmqError("ETERM"));
 });
