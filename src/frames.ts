@@ -24,15 +24,39 @@ const encoder = new TextEncoder();
 /** The bytes of one frame, without copying where the frame already is bytes. */
 export function frameBytes(frame: Frame): Uint8Array {
   if (typeof frame === "string") return encoder.encode(frame);
-  if (frame instanceof Uint8Array) return frame;
   if (ArrayBuffer.isView(frame)) {
+    if (frame.byteLength === 0 && isDetached(frame.buffer)) throw detachedError();
+    if (frame instanceof Uint8Array) return frame;
     return new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
   }
-  if (frame instanceof ArrayBuffer || isSharedArrayBuffer(frame)) return new Uint8Array(frame);
+  if (frame instanceof ArrayBuffer || isSharedArrayBuffer(frame)) {
+    if (frame.byteLength === 0 && isDetached(frame)) throw detachedError();
+    return new Uint8Array(frame);
+  }
   throw new TypeError(
     `Cannot send ${
       describe(frame)
     }: a frame must be a string, Uint8Array, ArrayBuffer or ArrayBufferView`,
+  );
+}
+
+// A detached buffer (transferred to a Worker, or released) reads as empty:
+// sending it would send an empty frame instead of the caller's bytes.
+function isDetached(buffer: ArrayBufferLike): boolean {
+  const flag = (buffer as { detached?: unknown }).detached;
+  if (typeof flag === "boolean") return flag;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function detachedError(): TypeError {
+  return new TypeError(
+    "Cannot send a frame whose ArrayBuffer is detached (transferred to a Worker, or " +
+      "released): its bytes are gone; nothing of the message was sent",
   );
 }
 
@@ -58,7 +82,7 @@ export function messageFrames(message: Message): readonly Frame[] {
   if (frames.length === 0) throw new TypeError("Cannot send an empty list of frames");
   // Check every frame first: a bad frame found halfway would leave a message half sent.
   for (const frame of frames) {
-    if (typeof frame !== "string" && !ArrayBuffer.isView(frame)) frameBytes(frame);
+    if (typeof frame !== "string") frameBytes(frame);
   }
   return frames;
 }

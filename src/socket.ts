@@ -157,7 +157,12 @@ export abstract class Socket {
       this.context.forget(this.#member);
       throw error;
     }
-    this[engine] = holder.engine = new SocketEngine(pointer, `${className} socket`, this);
+    this[engine] = holder.engine = new SocketEngine(
+      pointer,
+      `${className} socket`,
+      this,
+      this.type,
+    );
     abandoned.register(
       this,
       { engine: this[engine], context: this.context, member: this.#member },

@@ -6,11 +6,12 @@
  * @module
  */
 import { setTimeout as setUnrefableTimeout } from "node:timers";
-import { Flag, Poll, SocketOption } from "../ffi/constants.ts";
+import { Flag, Poll, SocketOption, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
+import { cutOffAction } from "./cut_off_messages.ts";
 import { pollerThread, type PollTarget } from "./poller_thread.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
@@ -73,6 +74,12 @@ export class SocketEngine implements PollTarget {
   readonly pointer: Pointer;
   readonly fd: number;
   readonly describe: string;
+  /** The socket type, where known (internal sockets may leave it out). */
+  readonly type: SocketTypeName | undefined;
+  // Set when a REQ lost its request state: every later send fails with it.
+  #broken: ZmqError | undefined;
+  // A failure of a message left to finish in the background, for the next send.
+  #deferred: unknown;
   #receivers: Waiter<Uint8Array[]>[] = [];
   #senders: PendingSend[] = [];
   #closed = false;
@@ -98,9 +105,10 @@ export class SocketEngine implements PollTarget {
    * `owner` is the public socket, if any: held weakly, and strongly only while
    * an operation waits, so a pending receive keeps its socket from being collected.
    */
-  constructor(pointer: Pointer, describe: string, owner?: object) {
+  constructor(pointer: Pointer, describe: string, owner?: object, type?: SocketTypeName) {
     this.pointer = pointer;
     this.describe = describe;
+    this.type = type;
     this.holdsProcess = owner !== undefined;
     this.#owner = owner === undefined ? undefined : new WeakRef(owner);
     this.fd = this.#readInt(SocketOption.FD);
@@ -262,9 +270,15 @@ export class SocketEngine implements PollTarget {
 
   // ---- sending ----
 
-  /** A single frame may come bare: it is then sent without building a list. */
+  /**
+   * Sends now if libzmq takes the whole message without blocking; false when
+   * it takes none of it. All or nothing: a message libzmq cut off halfway
+   * (its connection closed between two frames) is not delivered, so this
+   * says false and the caller may send it again. A single frame may come
+   * bare: it is then sent without building a list.
+   */
   trySend(message: readonly Frame[] | Frame): boolean {
-    this.assertOpen();
+    this.#assertCanSend();
     if (this.#senders.length > 0) return false; // earlier callers come first
     if (!Array.isArray(message)) {
       if (!sendFrame(this.pointer, message as Frame, Flag.DONTWAIT)) return false;
@@ -272,11 +286,17 @@ export class SocketEngine implements PollTarget {
       return true;
     }
     const frames = message as readonly Frame[];
-    const next = sendFrames(this.pointer, frames, 0);
+    const next = this.#sendFrom(frames, 0);
     if (next === 0) return false;
     if (next < frames.length) {
-      // libzmq took the first frame: the rest must follow, so finish in the background.
-      this.#senders.push({ frames, next, resolve() {}, reject() {} });
+      // Only for socket types libzmq is not known to cut off: the rest must
+      // follow before anything else, and a failure shows on the next call.
+      this.#senders.push({
+        frames,
+        next,
+        resolve() {},
+        reject: (error) => this.#deferred ??= error,
+      });
       this.#wait();
     }
     this.#afterOperation();
@@ -287,6 +307,8 @@ export class SocketEngine implements PollTarget {
   send(message: readonly Frame[] | Frame, options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.closedError());
     if (this.#lentTo !== undefined) return Promise.reject(this.#busyError());
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    if (this.#deferred !== undefined) return Promise.reject(this.#takeDeferred());
     if (options !== undefined) {
       const invalid = checkWaitOptions(options);
       if (invalid !== undefined) return Promise.reject(invalid);
@@ -299,7 +321,7 @@ export class SocketEngine implements PollTarget {
         if (single) {
           done = sendFrame(this.pointer, message as Frame, Flag.DONTWAIT);
         } else {
-          next = sendFrames(this.pointer, message as readonly Frame[], 0);
+          next = this.#sendFrom(message as readonly Frame[], 0);
           done = next === (message as readonly Frame[]).length;
         }
       } catch (error) {
@@ -314,11 +336,55 @@ export class SocketEngine implements PollTarget {
     const frames = single ? [message as Frame] : message as readonly Frame[];
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { frames, next, resolve, reject };
-      // A message half sent cannot be abandoned: no timeout once it started.
-      if (next === 0 && !this.#arm(pending, this.#senders, options, "Send")) return;
+      if (!this.#arm(pending, this.#senders, options, "Send")) return;
       this.#senders.push(pending);
       this.#wait();
     });
+  }
+
+  /**
+   * Sends `frames` from `start` without blocking: the index of the first
+   * frame libzmq has not taken. `frames.length`: all went; 0: nothing did
+   * (try the whole message again later); anything between: the rest must
+   * follow (only for socket types libzmq is not known to cut off; see
+   * cut_off_messages.ts). Throws what libzmq refuses, or the socket's
+   * breakage when a REQ lost its state.
+   */
+  #sendFrom(frames: readonly Frame[], start: number): number {
+    const next = sendFrames(this.pointer, frames, start);
+    if (next === 0 || next === frames.length || next === start) return next;
+    switch (cutOffAction(this.type, next, frames.length)) {
+      case "restart":
+        return 0;
+      case "drop-rest-then-restart":
+        // libzmq drops frames until the message's end: hand them over.
+        return sendFrames(this.pointer, frames, next) === frames.length ? 0 : next;
+      case "drop-rest":
+        return sendFrames(this.pointer, frames, next);
+      case "broken":
+        this.#broken = misuse(
+          "EFSM",
+          `${this.describe} lost a request in the middle when its connection closed, and ` +
+            "libzmq cannot send a well-formed request on it again: close it and make a new " +
+            "one (as the Lazy Pirate pattern does)",
+        );
+        throw this.#broken;
+      case "finish":
+        return next;
+    }
+  }
+
+  #assertCanSend(): void {
+    this.assertOpen();
+    if (this.#broken !== undefined) throw this.#broken;
+    if (this.#deferred !== undefined) throw this.#takeDeferred();
+  }
+
+  /** The failure of a message trySend left to finish, once: the next call reports it. */
+  #takeDeferred(): unknown {
+    const error = this.#deferred;
+    this.#deferred = undefined;
+    return error;
   }
 
   get writable(): boolean {
@@ -327,36 +393,78 @@ export class SocketEngine implements PollTarget {
 
   // ---- waiting ----
 
-  /** Sets up timeout and abort for a waiter; false when it already failed. */
+  /**
+   * Sets up timeout and abort for a waiter; false when it already failed.
+   * Without a `timeout` of its own, the socket's ZMQ_RCVTIMEO / ZMQ_SNDTIMEO
+   * bounds the wait (-1: no bound; 0: fail now, as libzmq does).
+   */
   #arm<T>(
     waiter: Waiter<T>,
     queue: Waiter<T>[],
     options: WaitOptions | undefined,
-    what: string,
+    what: "Receive" | "Send",
   ): boolean {
-    const timeout = options?.timeout;
     const signal = options?.signal;
     if (signal?.aborted) {
       waiter.reject(signal.reason);
       return false;
     }
-    if (timeout !== undefined && timeout !== null && timeout !== Infinity) {
-      waiter.timer = setTimeout(() => {
-        this.#drop(waiter, queue);
-        waiter.reject(
-          misuse("EAGAIN", `${what} timed out after ${timeout} ms on ${this.describe}`),
-        );
-      }, timeout);
+    let timeout = options?.timeout ?? undefined;
+    if (timeout === undefined) {
+      let option: number;
+      try {
+        option = this.#readInt(what === "Receive" ? SocketOption.RCVTIMEO : SocketOption.SNDTIMEO);
+      } catch (error) {
+        waiter.reject(error);
+        return false;
+      }
+      if (option >= 0) timeout = option;
+    }
+    if (timeout === 0) {
+      waiter.reject(this.#timedOut(what, 0));
+      return false;
+    }
+    if (timeout !== undefined && timeout !== Infinity) {
+      const limit = timeout;
+      waiter.timer = setTimeout(
+        () => this.#expire(waiter, queue, this.#timedOut(what, limit)),
+        limit,
+      );
     }
     if (signal !== undefined && signal !== null) {
       waiter.signal = signal;
-      waiter.onAbort = () => {
-        this.#drop(waiter, queue);
-        waiter.reject(signal.reason);
-      };
+      waiter.onAbort = () => this.#expire(waiter, queue, signal.reason);
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
     return true;
+  }
+
+  #timedOut(what: "Receive" | "Send", milliseconds: number): ZmqError {
+    return misuse(
+      "EAGAIN",
+      milliseconds === 0
+        ? `${what} found the socket not ready and its timeout is 0 (${this.describe})`
+        : `${what} timed out after ${milliseconds} ms on ${this.describe}`,
+    );
+  }
+
+  /**
+   * A waiter's time is up (or its signal aborted): it fails with `error`. A
+   * message libzmq has started taking stays at the head of the queue until
+   * its rest is taken, so that no later message is spliced onto it.
+   */
+  #expire<T>(waiter: Waiter<T>, queue: Waiter<T>[], error: unknown): void {
+    const started = (waiter as Partial<PendingSend>).next ?? 0;
+    if (started > 0) {
+      settle(waiter);
+      const reject = waiter.reject;
+      waiter.resolve = () => {};
+      waiter.reject = (failure) => this.#deferred ??= failure;
+      reject(error);
+      return;
+    }
+    this.#drop(waiter, queue);
+    waiter.reject(error);
   }
 
   #drop<T>(waiter: Waiter<T>, queue: Waiter<T>[]): void {
@@ -471,7 +579,7 @@ export class SocketEngine implements PollTarget {
       const pending = this.#senders[0];
       let next: number;
       try {
-        next = sendFrames(this.pointer, pending.frames, pending.next);
+        next = this.#sendFrom(pending.frames, pending.next);
       } catch (error) {
         this.#senders.shift();
         settle(pending);
@@ -480,11 +588,7 @@ export class SocketEngine implements PollTarget {
       }
       if (next > pending.next) served = true;
       pending.next = next;
-      if (next < pending.frames.length) {
-        // Started: the timeout no longer applies, the rest of the message must go.
-        settle(pending);
-        break;
-      }
+      if (next < pending.frames.length) break;
       this.#senders.shift();
       settle(pending);
       pending.resolve();
@@ -680,11 +784,11 @@ export function checkWaitOptions(options: WaitOptions): TypeError | RangeError |
       return new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
     }
     if (timeout < 0) return new RangeError(`timeout must not be negative, got ${timeout}`);
-    if (timeout > MAX_TIMEOUT_MS) {
+    if (timeout > MAX_TIMEOUT_MS && timeout !== Infinity) {
       // A longer timer would fire at once.
       return new RangeError(
         `timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${timeout}; ` +
-          "leave it out to wait without a limit",
+          "leave it out (or pass Infinity) to wait without a limit",
       );
     }
   }

@@ -159,6 +159,10 @@ export function lendFrame(socket: Pointer, frame: Uint8Array, flags: number): nu
   const native = loadNative();
   const zmq = native.zmq;
   sendStorage ??= native.pointerOf(sendMessage);
+  // A frame received as a view over libzmq's memory is not ours to lend:
+  // release() frees that memory whatever libzmq still queues.
+  const heldId = heldBuffers.get(frame.buffer);
+  if (heldId !== undefined) return forwardHeld(socket, frame, heldId, flags);
   const id = nextHint;
   nextHint = nextHint >= Number.MAX_SAFE_INTEGER ? 1 : nextHint + 1;
   lent.set(id, frame);
@@ -182,6 +186,38 @@ export function lendFrame(socket: Pointer, frame: Uint8Array, flags: number): nu
     const errno = zmq.zmq_errno();
     // Still ours after a failed send: closing it gives the frame back.
     zmq.zmq_msg_close(sendStorage);
+    if (errno === EAGAIN) return WOULD_BLOCK;
+    throw errorFor(errno, "Cannot send");
+  }
+  return sent;
+}
+
+/**
+ * Sends a view over a received message's memory without copying: a new
+ * zmq_msg_t shares that memory with libzmq's reference count (zmq_msg_copy),
+ * so it outlives the received message's release() for as long as libzmq
+ * queues it. A view of only part of the frame is copied instead (null).
+ */
+function forwardHeld(
+  socket: Pointer,
+  frame: Uint8Array,
+  id: number,
+  flags: number,
+): number | null {
+  const storage = held.get(id);
+  const whole = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength;
+  if (storage === undefined || !whole) return null;
+  const native = loadNative();
+  const zmq = native.zmq;
+  zmq.zmq_msg_init(sendStorage!);
+  if (zmq.zmq_msg_copy(sendStorage!, native.pointerOf(storage)) !== 0) {
+    zmq.zmq_msg_close(sendStorage!);
+    return null;
+  }
+  const sent = zmq.zmq_msg_send(sendStorage!, socket, flags);
+  if (sent < 0) {
+    const errno = zmq.zmq_errno();
+    zmq.zmq_msg_close(sendStorage!);
     if (errno === EAGAIN) return WOULD_BLOCK;
     throw errorFor(errno, "Cannot send");
   }
@@ -247,6 +283,8 @@ const UNZEROED_MIN = 16 * 1024;
 // zmq_msg_t storage that views point into, by the context given to the
 // external buffer's deallocator. Each is closed once no buffer uses it.
 const held = new Map<number, Uint8Array>();
+// The ArrayBuffer of each such view, to its id in `held`.
+const heldBuffers = new WeakMap<ArrayBufferLike, number>();
 let nextHeld = 1;
 let freeCallback: NativeCallback | undefined;
 // A zmq_msg_t ready for the next zmq_msg_recv.
@@ -322,6 +360,7 @@ export function receiveMessage(socket: Pointer): ReceivedMessage | null {
         freeCallback,
         native.pointerFromBigInt(BigInt(id)),
       );
+      heldBuffers.set(buffer, id);
       frames.push(new Uint8Array(buffer));
       ids.push(id);
       storage = spare = newStorage(native);
@@ -394,7 +433,9 @@ export class ReceivedMessage {
 
   /**
    * Gives the message's memory back to libzmq and detaches every frame's
-   * buffer. Releasing twice throws a ZmqError (EINVAL).
+   * buffer. A frame sent onward that libzmq still queues stays readable
+   * until libzmq is done with it, then detaches. Releasing twice throws a
+   * ZmqError (EINVAL).
    */
   release(): void {
     const frames = this.#frames;
@@ -405,6 +446,14 @@ export class ReceivedMessage {
       // Detached by someone else: if it was transferred, the memory lives on
       // in the new buffer, and the deallocator closes it once that is gone.
       if (buffer.detached) continue;
+      if (lentBuffers.has(buffer)) {
+        // Sent onward and still queued in libzmq: detaching now would free
+        // memory libzmq reads. It detaches once libzmq gives it back.
+        void whenReleased(buffer).then(() => {
+          if (!buffer.detached) buffer.transfer(0);
+        });
+        continue;
+      }
       buffer.transfer(0);
       const id = this.#ids[i];
       if (id === 0) continue;

@@ -310,5 +310,6 @@ test(`zero-copy (${runtime}): memory under forced garbage collection`, async () 
     "kept view freed: true",
     "moved buffer intact: true",
     "moved buffer freed: true",
+    "forwarded views intact after release: true",
   ], stderr);
 }, { timeout: 20_000 });
