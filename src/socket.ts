@@ -32,6 +32,15 @@ export type { SocketTypeName };
 export interface SocketConstructorOptions {
   /** The context to make the socket in (default: the shared {@link context}). */
   context?: Context;
+  /**
+   * Small received frames (up to 1 KiB) are carved out of shared 64 KiB
+   * buffers, as Node's Buffer pool does, instead of each getting an
+   * ArrayBuffer of its own (default false). Each frame's bytes stay its own,
+   * but `frame.buffer` is the shared pool: don't transfer it or read past the
+   * frame through it. Pays off in Deno, where each ArrayBuffer costs ~300 ns
+   * (small receives ~3x faster); Bun and Node allocate small buffers cheaply.
+   */
+  pooledFrames?: boolean;
 }
 
 /** @ignore The engine behind each socket, for the capability mixins. */
@@ -122,9 +131,16 @@ export abstract class Socket {
     if (options !== undefined && (options === null || typeof options !== "object")) {
       throw new TypeError(`${className} options must be an object, got ${String(options)}`);
     }
-    const { context, ...settings } = (options ?? {}) as
+    const { context, pooledFrames, ...settings } = (options ?? {}) as
       & SocketConstructorOptions
       & Record<string, unknown>;
+    if (pooledFrames !== undefined && typeof pooledFrames !== "boolean") {
+      throw new TypeError(
+        `The pooledFrames option of ${className} must be a boolean, got ${
+          describeValue(pooledFrames)
+        }`,
+      );
+    }
     this.type = socketTypeName(type);
     if (context !== undefined && !(context instanceof Context)) {
       throw new TypeError(
@@ -163,6 +179,7 @@ export abstract class Socket {
       this,
       this.type,
     );
+    this[engine].pooledFrames = pooledFrames === true;
     abandoned.register(
       this,
       { engine: this[engine], context: this.context, member: this.#member },
@@ -368,11 +385,13 @@ export abstract class Socket {
     if (typeof address !== "string") {
       throw new TypeError(`Cannot ${action}: the endpoint must be a string, got ${typeof address}`);
     }
+    // "Cannot bind to ...", "Cannot unbind from ...".
+    const cannot = `Cannot ${action} ${action === "bind" || action === "connect" ? "to" : "from"}`;
     this[engine].assertOpen();
     if (!/^[a-z]+:\/\/./.test(address)) {
       throw misuse(
         "EINVAL",
-        `Cannot ${action} to "${address}": an endpoint looks like transport://address, e.g. tcp://127.0.0.1:5555`,
+        `${cannot} "${address}": an endpoint looks like transport://address, e.g. tcp://127.0.0.1:5555`,
         address,
       );
     }
@@ -381,7 +400,7 @@ export abstract class Socket {
       // message reaches the raw Stream socket.
       throw misuse(
         "ENOCOMPATPROTO",
-        `Cannot ${action} to "${address}": a Stream socket speaks raw TCP; use tcp:// or ipc://`,
+        `${cannot} "${address}": a Stream socket speaks raw TCP; use tcp:// or ipc://`,
         address,
       );
     }
@@ -390,7 +409,7 @@ export abstract class Socket {
     if (port !== undefined && Number(port) > 65535) {
       throw misuse(
         "EINVAL",
-        `Cannot ${action} to "${address}": port ${port} is out of range (0-65535, or * for any)`,
+        `${cannot} "${address}": port ${port} is out of range (0-65535, or * for any)`,
         address,
       );
     }
@@ -422,7 +441,7 @@ export abstract class Socket {
       : action === "connect"
       ? zmq.zmq_connect(pointer, text)
       : zmq.zmq_disconnect(pointer, text);
-    if (rc !== 0) throw zmqFailure(`Cannot ${action} to "${address}"`, address);
+    if (rc !== 0) throw zmqFailure(`${cannot} "${address}"`, address);
     if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;
     recordUseFd(this[engine], useFd);

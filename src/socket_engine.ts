@@ -74,6 +74,8 @@ export class SocketEngine implements PollTarget {
   readonly pointer: Pointer;
   readonly fd: number;
   readonly describe: string;
+  /** Small received frames share pooled buffers (the socket's `pooledFrames`). */
+  pooledFrames = false;
   /** The socket type, where known (internal sockets may leave it out). */
   readonly type: SocketTypeName | undefined;
   // Set when a REQ lost its request state: every later send fails with it.
@@ -173,7 +175,7 @@ export class SocketEngine implements PollTarget {
   tryReceive(): Uint8Array[] | null {
     this.assertOpen();
     if (this.#receivers.length > 0) return null; // earlier callers come first
-    const frames = receiveFrames(this.pointer);
+    const frames = receiveFrames(this.pointer, this.pooledFrames);
     this.#afterOperation();
     return frames;
   }
@@ -206,7 +208,7 @@ export class SocketEngine implements PollTarget {
     if (this.#receivers.length === 0) {
       let frames: Uint8Array[] | null;
       try {
-        frames = receiveFrames(this.pointer);
+        frames = receiveFrames(this.pointer, this.pooledFrames);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -556,7 +558,7 @@ export class SocketEngine implements PollTarget {
       try {
         const read = this.#receivers[0].read;
         frames = read === undefined
-          ? receiveFrames(this.pointer)
+          ? receiveFrames(this.pointer, this.pooledFrames)
           : read(this.pointer) as Uint8Array[] | null;
       } catch (error) {
         const waiter = this.#receivers.shift()!;
