@@ -9,6 +9,7 @@ import { Flag, MSG_T_SIZE, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Native, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+import { isDetached } from "./array_buffers.ts";
 import { lendFrame, watchZeroCopySendThreshold, WOULD_BLOCK } from "./zero_copy.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
@@ -42,17 +43,6 @@ export function frameBytes(frame: Frame): Uint8Array {
 
 // A detached buffer (transferred to a Worker, or released) reads as empty:
 // sending it would send an empty frame instead of the caller's bytes.
-function isDetached(buffer: ArrayBufferLike): boolean {
-  const flag = (buffer as { detached?: unknown }).detached;
-  if (typeof flag === "boolean") return flag;
-  try {
-    new Uint8Array(buffer, 0, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 function detachedError(): TypeError {
   return new TypeError(
     "Cannot send a frame whose ArrayBuffer is detached (transferred to a Worker, or " +

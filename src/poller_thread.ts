@@ -6,6 +6,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { isMainThread, Worker } from "node:worker_threads";
 import { loadLibc, runtime } from "../ffi/load.ts";
 import type { Libc } from "../ffi/native.ts";
@@ -146,6 +147,17 @@ class PollerThread {
     worker.unref();
     worker.on("error", (error: Error) => this.#fail(error));
     this.#worker = worker;
+    // Exiting stops every thread first, and a thread inside poll() cannot be
+    // stopped (Node's exit waited for it forever): end the poll before that.
+    process.once("exit", () => this.#stopThread());
+  }
+
+  /** Ends the poller thread's loop: it leaves poll() at once and does not poll again. */
+  #stopThread(): void {
+    Atomics.store(this.#control, Slot.STOP, 1);
+    this.#libc.write(this.#wakeWrite, this.#wakeByte, 1);
+    Atomics.store(this.#control, Slot.TURN, 1);
+    Atomics.notify(this.#control, Slot.TURN);
   }
 
   /**

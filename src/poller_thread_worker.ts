@@ -32,6 +32,7 @@ if (port === null) throw new Error("poller_thread_worker.ts must run as a worker
     local.copyFrom(list, count);
     let rc = libc.poll(local.bytes, count, -1);
     while (rc < 0) rc = libc.poll(local.bytes, count, -1); // EINTR
+    if (Atomics.load(control, Slot.STOP) === 1) break; // the process is exiting
     // Entry 0 is the wake-up pipe: empty it so the next poll blocks again.
     if ((local.revents(0) & PosixPoll.IN) !== 0) {
       libc.read(wakeFd, drain, drain.length);
