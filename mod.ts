@@ -105,3 +105,32 @@ export {
   type PollOptions,
   type PollReady,
 } from "./src/poll.ts";
+export {
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HEARTBEAT_LIVENESS,
+  type HeartbeatOptions,
+  MajordomoCommand,
+  type MajordomoCommandCode,
+  MDP_CLIENT,
+  MDP_WORKER,
+} from "./src/majordomo_protocol.ts";
+export {
+  MajordomoBroker,
+  type MajordomoBrokerOptions,
+  type MajordomoBrokerStatistics,
+  type MajordomoServiceInfo,
+} from "./src/majordomo_broker.ts";
+export {
+  type MajordomoHandler,
+  type MajordomoRequest,
+  MajordomoWorker,
+  type MajordomoWorkerOptions,
+  type MajordomoWorkerStatistics,
+} from "./src/majordomo_worker.ts";
+export {
+  MajordomoClient,
+  type MajordomoClientOptions,
+  type MajordomoClientStatistics,
+  type MajordomoReply,
+  type MajordomoRequestOptions,
+} from "./src/majordomo_client.ts";
