@@ -134,3 +134,29 @@ export {
   type MajordomoReply,
   type MajordomoRequestOptions,
 } from "./src/majordomo_client.ts";
+export {
+  Beacon,
+  BEACON_DEFAULT_INTERVAL,
+  BEACON_MAX_PAYLOAD,
+  type BeaconInterface,
+  type BeaconOptions,
+  type BeaconPublishOptions,
+  type BeaconSignal,
+  type BeaconStatistics,
+} from "./src/beacon.ts";
+export {
+  type AnnounceOptions,
+  announceService,
+  type Connectable,
+  connectService,
+  decodeAnnouncement,
+  type DiscoveredService,
+  encodeAnnouncement,
+  type FindOptions,
+  findService,
+  SERVICE_ANNOUNCEMENT_PREFIX,
+  type ServiceChange,
+  ServiceDirectory,
+  type ServiceDirectoryOptions,
+  ServiceLink,
+} from "./src/beacon_discovery.ts";
