@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { misuse, ZmqError } from "./errors.ts";
+import { misuse } from "./errors.ts";
 import type { Message } from "./frames.ts";
 import {
   checkCount,
@@ -272,94 +272,92 @@ export class MajordomoWorker {
   /**
    * One conversation with the broker on one socket: until DISCONNECT
    * ("disconnected"), the broker's silence ("silent"), or the end ("closed").
+   *
+   * The receive waits without a timeout (it wakes up sooner than one with);
+   * a timer beside it sends heartbeats, also while the handler works, and
+   * ends the conversation when the broker has been silent too long.
    */
   async #converse(socket: Dealer): Promise<"disconnected" | "silent" | "closed"> {
-    let brokerDeadline = performance.now() + this.#brokerExpiry;
-    let nextHeartbeat = performance.now() + this.#interval;
+    let lastHeard = performance.now();
     let busy = false;
-    const pending: Uint8Array[][] = [];
-    const generation = this.#stats.connections;
-
-    const work = async (request: Uint8Array[]) => {
-      busy = true;
-      // [command 0x02, client, "", body...]
-      const client = request[1];
-      const body = request.slice(3);
-      this.#stats.requests += 1;
-      let reply: Uint8Array[] | undefined;
-      try {
-        reply = messageToBytes(await this.#handler(body, { service: this.service, client }));
-      } catch (error) {
-        this.#stats.failures += 1;
-        this.#report(error);
-      }
-      busy = false;
-      if (this.#closed || this.#stats.connections !== generation || this.#socket !== socket) {
-        return; // the conversation this request came from is over
-      }
-      if (reply === undefined) {
-        // No reply means the broker would wait for one forever: start afresh.
+    let silent = false;
+    const timer = setInterval(() => {
+      if (this.#socket !== socket) return;
+      // While the handler works we read nothing, so the broker's silence is not counted.
+      if (!busy && performance.now() - lastHeard > this.#brokerExpiry) {
+        silent = true;
         this.#socket = undefined;
-        hangUp(socket);
+        socket.close();
         return;
       }
-      if (this.#send(socket, [EMPTY, WORKER_HEADER, REPLY_COMMAND, client, EMPTY, ...reply])) {
-        this.#stats.replies += 1;
-      }
-      const next = pending.shift();
-      if (next !== undefined) void work(next);
-    };
-
-    while (!this.#closed && this.#socket === socket) {
-      const now = performance.now();
-      if (now >= brokerDeadline) return "silent";
-      if (now >= nextHeartbeat) {
-        this.#send(socket, [EMPTY, WORKER_HEADER, HEARTBEAT]);
-        nextHeartbeat = now + this.#interval;
-      }
-      let frames: Uint8Array[];
-      try {
-        frames = await socket.receive({
-          timeout: Math.max(1, Math.ceil(Math.min(nextHeartbeat, brokerDeadline) - now)),
-          signal: this.#stop.signal,
-        });
-      } catch (error) {
-        if (error instanceof ZmqError && error.code === "EAGAIN") continue;
-        // Closed: by close(), by a failed handler, or the context terminated.
-        if (this.#socket !== socket && !this.#closed) return "disconnected";
-        return "closed";
-      }
-      brokerDeadline = performance.now() + this.#brokerExpiry;
-      // ["", "MDPW01", command, ...]
-      if (frames.length < 3 || frames[0].byteLength !== 0 || !sameBytes(frames[1], WORKER_HEADER)) {
-        this.#invalid(`a message that is not MDP/Worker (header ${describeFrame(frames[1])})`);
-        continue;
-      }
-      const command = frames[2];
-      if (command.byteLength !== 1) {
-        this.#invalid(`a command frame of ${command.byteLength} bytes`);
-        continue;
-      }
-      switch (command[0]) {
-        case MajordomoCommand.REQUEST: {
-          if (frames.length < 6 || frames[3].byteLength === 0 || frames[4].byteLength !== 0) {
-            this.#invalid("a REQUEST without a client address and empty delimiter");
-            break;
-          }
-          const request = frames.slice(2);
-          if (busy) pending.push(request);
-          else void work(request);
-          break;
+      this.#send(socket, [EMPTY, WORKER_HEADER, HEARTBEAT]);
+    }, this.#interval);
+    const ended = () => silent ? "silent" : this.#closed ? "closed" : "disconnected";
+    try {
+      while (!this.#closed && this.#socket === socket) {
+        let frames: Uint8Array[];
+        try {
+          frames = await socket.receive();
+        } catch {
+          // Closed: by close(), by the silence timer, or the context terminated.
+          return ended();
         }
-        case MajordomoCommand.HEARTBEAT:
-          break;
-        case MajordomoCommand.DISCONNECT:
-          return "disconnected";
-        default:
+        lastHeard = performance.now();
+        // ["", "MDPW01", command, ...]
+        if (
+          frames.length < 3 || frames[0].byteLength !== 0 || !sameBytes(frames[1], WORKER_HEADER)
+        ) {
+          this.#invalid(`a message that is not MDP/Worker (header ${describeFrame(frames[1])})`);
+          continue;
+        }
+        const command = frames[2];
+        if (command.byteLength !== 1) {
+          this.#invalid(`a command frame of ${command.byteLength} bytes`);
+          continue;
+        }
+        if (command[0] === MajordomoCommand.DISCONNECT) return "disconnected";
+        if (command[0] === MajordomoCommand.HEARTBEAT) continue;
+        if (command[0] !== MajordomoCommand.REQUEST) {
           this.#invalid(`command 0x${command[0].toString(16).padStart(2, "0")}`);
+          continue;
+        }
+        // [0x02, client, "", body...]
+        if (frames.length < 6 || frames[3].byteLength === 0 || frames[4].byteLength !== 0) {
+          this.#invalid("a REQUEST without a client address and empty delimiter");
+          continue;
+        }
+        const client = frames[3];
+        busy = true;
+        const reply = await this.#work(client, frames.slice(5));
+        busy = false;
+        lastHeard = performance.now();
+        if (this.#closed || this.#socket !== socket) return ended();
+        if (reply === undefined) {
+          // No reply means the broker would wait for one forever: start afresh.
+          this.#socket = undefined;
+          hangUp(socket);
+          return "disconnected";
+        }
+        if (this.#send(socket, [EMPTY, WORKER_HEADER, REPLY_COMMAND, client, EMPTY, ...reply])) {
+          this.#stats.replies += 1;
+        }
       }
+      return ended();
+    } finally {
+      clearInterval(timer);
     }
-    return this.#closed ? "closed" : "disconnected";
+  }
+
+  /** Runs the handler on one request: the reply's frames, or undefined if it threw. */
+  async #work(client: Uint8Array, body: Uint8Array[]): Promise<Uint8Array[] | undefined> {
+    this.#stats.requests += 1;
+    try {
+      return messageToBytes(await this.#handler(body, { service: this.service, client }));
+    } catch (error) {
+      this.#stats.failures += 1;
+      this.#report(error);
+      return undefined;
+    }
   }
 
   #send(socket: Dealer, frames: Uint8Array[]): boolean {
