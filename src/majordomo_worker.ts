@@ -227,7 +227,6 @@ export class MajordomoWorker {
     const socket = new Dealer(this.#socketOptions);
     try {
       socket.connect(this.endpoint);
-      socket.trySend([EMPTY, WORKER_HEADER, READY, this.#serviceBytes]);
     } catch (error) {
       socket.close();
       throw error;
@@ -278,6 +277,11 @@ export class MajordomoWorker {
    * ends the conversation when the broker has been silent too long.
    */
   async #converse(socket: Dealer): Promise<"disconnected" | "silent" | "closed"> {
+    // READY first; it waits for room only if the socket has none yet (an
+    // `immediate` socket before its connection is up).
+    if (!await this.#sendWaiting(socket, [EMPTY, WORKER_HEADER, READY, this.#serviceBytes])) {
+      return this.#closed ? "closed" : "silent";
+    }
     let lastHeard = performance.now();
     let busy = false;
     let silent = false;
@@ -338,9 +342,8 @@ export class MajordomoWorker {
           hangUp(socket);
           return "disconnected";
         }
-        if (this.#send(socket, [EMPTY, WORKER_HEADER, REPLY_COMMAND, client, EMPTY, ...reply])) {
-          this.#stats.replies += 1;
-        }
+        const message = [EMPTY, WORKER_HEADER, REPLY_COMMAND, client, EMPTY, ...reply];
+        if (await this.#sendWaiting(socket, message)) this.#stats.replies += 1;
       }
       return ended();
     } finally {
@@ -357,6 +360,17 @@ export class MajordomoWorker {
       this.#stats.failures += 1;
       this.#report(error);
       return undefined;
+    }
+  }
+
+  /** Sends now if there is room, else waits for room up to the broker's expiry; false if it never came. */
+  async #sendWaiting(socket: Dealer, frames: Uint8Array[]): Promise<boolean> {
+    if (this.#send(socket, frames)) return true;
+    try {
+      await socket.send(frames, { timeout: this.#brokerExpiry });
+      return true;
+    } catch {
+      return false; // closed, or no room for that long: the conversation is over
     }
   }
 

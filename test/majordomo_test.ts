@@ -235,6 +235,28 @@ test("majordomo: the worker's frames for every command, against a raw broker", a
   }
 });
 
+test("majordomo: a worker started before its broker (socket option immediate) registers once it is up", async () => {
+  const probe = new zmq.Router({ linger: 0 });
+  const endpoint = await bindAny(probe, "tcp");
+  probe.close();
+  // With immediate, a DEALER has no room for READY until connected: it must wait, not drop it.
+  const worker = new zmq.MajordomoWorker(endpoint, "late", (body) => body, {
+    socketOptions: { immediate: true },
+  });
+  const broker = new zmq.MajordomoBroker();
+  let client: zmq.MajordomoClient | undefined;
+  try {
+    await broker.bind(endpoint);
+    client = new zmq.MajordomoClient(endpoint, { timeout: 5_000, retries: 0 });
+    deepEqual(texts(await client.request("late", "hello")), ["hello"]);
+    equal(worker.statistics().connections, 1);
+  } finally {
+    client?.close();
+    worker.close();
+    broker.close();
+  }
+});
+
 test("majordomo: the client's frames, both forms, against a raw broker", async () => {
   const router = new zmq.Router({ linger: 0 });
   let client: zmq.MajordomoClient | undefined;
