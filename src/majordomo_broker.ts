@@ -308,6 +308,19 @@ export class MajordomoBroker {
     let nextHeartbeat = performance.now() + this.#interval;
     const timer = setInterval(() => {
       if (this.#closed) return;
+      // Messages that arrived while this process was busy elsewhere are read
+      // first: a worker's heartbeat waiting in the queue is not silence.
+      // (A receive already resolved runs before this timer, so nothing is
+      // handled out of order.)
+      try {
+        for (let n = 0; n < 1000 && !this.#closed; n++) {
+          const frames = this.socket.tryReceive();
+          if (frames === null) break;
+          this.#handle(frames);
+        }
+      } catch {
+        return; // closed: the serve loop ends too
+      }
       const now = performance.now();
       this.#purge(now);
       if (now >= nextHeartbeat) {

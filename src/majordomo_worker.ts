@@ -79,6 +79,15 @@ const REPLY_COMMAND = COMMAND_FRAMES[MajordomoCommand.REPLY];
 const HEARTBEAT = COMMAND_FRAMES[MajordomoCommand.HEARTBEAT];
 const DISCONNECT = COMMAND_FRAMES[MajordomoCommand.DISCONNECT];
 
+/** True when a message waits to be read (false once the socket is closed). */
+function readable(socket: Dealer): boolean {
+  try {
+    return socket.readable;
+  } catch {
+    return false;
+  }
+}
+
 /** Tells the broker DISCONNECT (a short linger lets it leave) and closes the socket. */
 function hangUp(socket: Dealer): void {
   try {
@@ -287,8 +296,9 @@ export class MajordomoWorker {
     let silent = false;
     const timer = setInterval(() => {
       if (this.#socket !== socket) return;
-      // While the handler works we read nothing, so the broker's silence is not counted.
-      if (!busy && performance.now() - lastHeard > this.#brokerExpiry) {
+      // While the handler works we read nothing, so the broker's silence is not
+      // counted; and a message waiting to be read is not silence either.
+      if (!busy && performance.now() - lastHeard > this.#brokerExpiry && !readable(socket)) {
         silent = true;
         this.#socket = undefined;
         socket.close();
