@@ -499,6 +499,27 @@ test("beacon: czmq's zbeacon hears the TS beacon, and the TS beacon hears zbeaco
     equal(heardTs.text, `heard ${network.hubAddress} 6 TS/hub`);
     // Its own "CZMQ/1" never came back to it as a beacon (echo filtered), nor "TS/hub" to us.
     ok(!zbeacon.lines.some((l) => String(l.text).includes("CZMQ/1")), "zbeacon heard only us");
+
+    // The same port on the same host: a TS beacon beside zbeacon on h1 binds it too
+    // (zbeacon's SO_REUSEADDR/SO_REUSEPORT and ours), and each hears the other.
+    const neighbour = startPeer(h1, {
+      role: "beacon",
+      port,
+      interface: h1.interface,
+      payload: "TS/h1",
+      prefix: "CZMQ/",
+    });
+    const heardC = await neighbour.line(
+      (l) => (l.heard as { payload?: string } | undefined)?.payload === "CZMQ/1",
+      20_000,
+      "the TS beacon on h1 to hear zbeacon beside it",
+    );
+    equal((heardC.heard as { address: string }).address, h1.address);
+    await zbeacon.line(
+      (l) => l.text === `heard ${h1.address} 5 TS/h1`,
+      10_000,
+      "zbeacon to hear the TS beacon beside it",
+    );
   } finally {
     beacon.close();
     await network.destroy();
