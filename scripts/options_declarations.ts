@@ -98,14 +98,14 @@ export function renderOptionDeclarations(
       ...own.map(property),
       "}",
       "",
-      `/** What \`new ${className}(...)\` takes: any writable option, the context, \`pooledFrames\`. */`,
+      `/** What \`new ${className}(...)\` takes: any writable option, and SocketConstructorOptions. */`,
       `export type ${className}Options = WritableOptions<${className}OptionProperties>;`,
     );
   }
   const readOnly = options.filter((option) => option.access === "r").map((o) => `"${o.name}"`);
   out.push(
     "",
-    "/** The writable options of a property set, all optional, plus the context and `pooledFrames`. */",
+    "/** The writable options of a property set, all optional, plus SocketConstructorOptions. */",
     "export type WritableOptions<T> =",
     "  & { -readonly [K in Exclude<keyof T, ReadOnlyOptions>]?: T[K] }",
     '  & import("./socket.ts").SocketConstructorOptions;',

@@ -17,7 +17,9 @@ import {
   type PollerStart,
   SHARED_BYTES,
   Slot,
+  WOKE_AT_BYTE,
 } from "./poller_thread_protocol.ts";
+import { waitStatistics } from "./wait_statistics.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { siblingModule } from "./sibling_module.ts";
 
@@ -44,6 +46,7 @@ class PollerThread {
   #libc: Libc;
   #worker: Worker | undefined;
   #control: Int32Array;
+  #wokeAt: Float64Array;
   #list: PollfdList;
   #wakeWrite = -1;
   #wakeRead = -1;
@@ -67,6 +70,7 @@ class PollerThread {
     this.#libc = libc;
     const shared = new SharedArrayBuffer(SHARED_BYTES);
     this.#control = new Int32Array(shared, 0, HEADER_BYTES / 4);
+    this.#wokeAt = new Float64Array(shared, WOKE_AT_BYTE, 1);
     this.#list = new PollfdList(MAX_POLL_FDS, shared, HEADER_BYTES);
   }
 
@@ -205,6 +209,7 @@ class PollerThread {
   }
 
   #finishCycle(): void {
+    waitStatistics.threadWake(performance.timeOrigin + performance.now() - this.#wokeAt[0]);
     this.#polling = false;
     this.#wakeSent = false;
     const order = this.#inFlightOrder.slice();
