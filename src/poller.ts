@@ -19,7 +19,7 @@ import type { Libc } from "../ffi/native.ts";
 import { misuse } from "./errors.ts";
 import { pollerThread, type PollTarget } from "./poller_thread.ts";
 import { PollfdList } from "./pollfd_list.ts";
-import { WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
+import { completedAtOnce, loopStarved, WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
 import { engine, Socket } from "./socket.ts";
 import { checkWaitOptions, type ReadinessWatcher } from "./socket_engine.ts";
 import { describeValue } from "./describe_value.ts";
@@ -224,13 +224,12 @@ class PollWait<T extends Pollable> {
       return this.#fail(error);
     }
     if (ready.length > 0) {
-      if (!this.#history.completedAtOnce()) return this.#finish(ready);
+      if (!completedAtOnce()) return this.#finish(ready);
       // Settled now (nothing stays registered), delivered after a turn of the loop.
       this.#settle();
       yieldToEventLoop(() => this.#resolve(ready));
       return;
     }
-    this.#history.waiting();
     const timeout = options?.timeout ?? Infinity;
     if (timeout === 0) return this.#finish([]);
     if (this.#entries.size === 0 && timeout === Infinity) {
@@ -390,7 +389,9 @@ class PollWait<T extends Pollable> {
     if (ready.length > 0 && this.#waitStarted > 0) {
       this.#history.endedThroughThread(performance.now() - this.#waitStarted);
     }
-    this.#resolve(ready);
+    // A loop of waits that end at once or briefly must let the event loop run too.
+    if (ready.length > 0 && loopStarved()) yieldToEventLoop(() => this.#resolve(ready));
+    else this.#resolve(ready);
   }
 
   #fail(error: unknown): void {

@@ -20,6 +20,7 @@ import {
   WOKE_AT_BYTE,
 } from "./poller_thread_protocol.ts";
 import { waitStatistics } from "./wait_statistics.ts";
+import { loopStarved, signalledNow, WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { siblingModule } from "./sibling_module.ts";
 
@@ -29,8 +30,12 @@ export interface PollTarget {
   readonly fd: number;
   /** poll(2) events to watch for; default POLLIN (all a socket's ZMQ_FD needs). */
   readonly pollEvents?: number;
-  /** The fd was signalled: re-read the socket's state and serve what waits. */
-  onSignal(): void;
+  /**
+   * The fd was signalled: re-read the socket's state and serve what waits.
+   * `here`: seen on this thread before a poller-thread cycle (so most likely
+   * made ready by this thread's own work), not by the poller thread.
+   */
+  onSignal(here: boolean): void;
   /** The poller cannot run: fail what waits. */
   onPollerFailure(error: Error): void;
   /** False for background sockets (monitors, the ZAP handler) that must not keep the process alive. */
@@ -61,6 +66,10 @@ class PollerThread {
   #wakeSent = false;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #failure: Error | undefined;
+  // For looking on this thread before each cycle (see #serveReadyHere).
+  #hereList = new PollfdList(16);
+  #history = new WaitHistory();
+  #cycleStarted = 0;
 
   constructor() {
     const libc = loadLibc();
@@ -130,8 +139,55 @@ class PollerThread {
     // One poll per tick, covering every socket that started waiting in it.
     queueMicrotask(() => {
       this.#startQueued = false;
-      if (!this.#polling && this.#waiting.size > 0) this.#startCycle();
+      if (this.#polling || this.#waiting.size === 0) return;
+      if (this.#serveReadyHere()) {
+        // Their continuations (queued first) run before the next look.
+        if (loopStarved()) yieldToEventLoop(() => this.#queueStart());
+        else this.#queueStart();
+        return;
+      }
+      this.#startCycle();
     });
+  }
+
+  /**
+   * Before handing the waits to the poller thread, looks on this thread: a
+   * peer in this same thread (inproc, or over tcp through libzmq's I/O
+   * thread) is made ready by this thread's own work, so its readiness shows
+   * at once or within a brief wait, and a trip through the poller thread
+   * (two thread wake-ups for each hop of a round trip) is saved. True when
+   * some fd was signalled (its target has been told).
+   */
+  #serveReadyHere(): boolean {
+    const targets = [...this.#waiting];
+    const count = Math.min(targets.length, MAX_POLL_FDS);
+    const list = this.#hereList;
+    list.reserve(count);
+    const write = () => {
+      for (let i = 0; i < count; i++) list.set(i, targets[i].fd, targets[i].pollEvents);
+      return count;
+    };
+    let signalled = false;
+    const tell = () => {
+      for (let i = 0; i < count; i++) {
+        if (list.revents(i) === 0 || !this.#waiting.has(targets[i])) continue;
+        signalled = true;
+        this.#signal(targets[i], true);
+      }
+      return signalled;
+    };
+    if (signalledNow(list, write()) && tell()) return true;
+    // Nothing yet: worth a brief wait where waits here have been short.
+    return this.#history.waitBriefly(list, write, tell);
+  }
+
+  #signal(target: PollTarget, here: boolean): void {
+    try {
+      target.onSignal(here);
+    } catch (error) {
+      // One socket's failure must not stall the others.
+      target.onPollerFailure(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   #ensureThread(): void {
@@ -194,6 +250,7 @@ class PollerThread {
       order.push(target);
       this.#inFlight.add(target);
     }
+    this.#cycleStarted = performance.now();
     const control = this.#control;
     const done = Atomics.load(control, Slot.DONE);
     Atomics.store(control, Slot.COUNT, order.length + 1);
@@ -218,19 +275,17 @@ class PollerThread {
     this.#afterCycle = [];
     for (const release of released) release();
     if (released.length > 0 && this.#holders.size === 0) this.#releaseProcess();
+    let signalled = false;
     for (let i = 0; i < order.length; i++) {
       const revents = this.#list.revents(i + 1);
       const target = order[i];
       if (revents !== 0 && this.#waiting.has(target)) {
-        try {
-          target.onSignal();
-        } catch (error) {
-          // One socket's failure must not stall the others in this cycle.
-          target.onPollerFailure(error instanceof Error ? error : new Error(String(error)));
-        }
+        signalled = true;
+        this.#signal(target, false);
       }
     }
-    if (this.#waiting.size > 0 && !this.#polling) this.#startCycle();
+    if (signalled) this.#history.record(performance.now() - this.#cycleStarted);
+    if (this.#waiting.size > 0 && !this.#polling) this.#queueStart();
   }
 
   #wake(): void {

@@ -14,7 +14,7 @@ import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
 import { cutOffAction } from "./cut_off_messages.ts";
 import { pollerThread, type PollTarget } from "./poller_thread.ts";
 import { PollfdList } from "./pollfd_list.ts";
-import { WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
+import { completedAtOnce, loopStarved, WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
 
 /** Options for one `receive()` or `send()`. */
 export interface WaitOptions {
@@ -221,7 +221,7 @@ export class SocketEngine implements PollTarget {
       if (frames !== null) {
         this.#afterOperation();
         const result = iterating ? { done: false as const, value: frames } : frames;
-        if (!this.#history.completedAtOnce()) return Promise.resolve(result);
+        if (!completedAtOnce()) return Promise.resolve(result);
         return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
       }
     }
@@ -260,7 +260,7 @@ export class SocketEngine implements PollTarget {
       }
       if (result !== null) {
         this.#afterOperation();
-        if (!this.#history.completedAtOnce()) return Promise.resolve(result);
+        if (!completedAtOnce()) return Promise.resolve(result);
         return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
       }
     }
@@ -337,7 +337,7 @@ export class SocketEngine implements PollTarget {
       }
       if (done) {
         this.#afterOperation();
-        if (!this.#history.completedAtOnce()) return SENT;
+        if (!completedAtOnce()) return SENT;
         return new Promise((resolve) => yieldToEventLoop(resolve));
       }
     }
@@ -493,7 +493,6 @@ export class SocketEngine implements PollTarget {
    * signal ZMQ_FD anew; unless a send waits too, looking again is wasted.
    */
   #wait(afterFailedReceive = false): void {
-    this.#history.waiting();
     this.#anchor = this.#owner?.deref();
     // Serving below (and brief waits) read ZMQ_EVENTS: tell watchers afterwards.
     if (this.#watchers.size > 0) this.#recheckSoon();
@@ -538,10 +537,11 @@ export class SocketEngine implements PollTarget {
   }
 
   /** Called by the poller thread when the fd is signalled. */
-  onSignal(): void {
+  onSignal(here: boolean): void {
     const working = this.#receivers.length > 0 || this.#senders.length > 0;
     if (!this.#serve()) {
-      if (working) this.#history.endedThroughThread(performance.now() - this.#waitStarted);
+      if (working && here) this.#history.servedByThisThread();
+      else if (working) this.#history.endedThroughThread(performance.now() - this.#waitStarted);
       this.#idle();
     }
     // Pending operations were served first; watchers get what is left.
@@ -609,9 +609,7 @@ export class SocketEngine implements PollTarget {
         continue;
       }
       if (frames === null) break;
-      const waiter = this.#receivers.shift()!;
-      settle(waiter);
-      waiter.resolve(frames);
+      deliver(this.#receivers.shift()!, frames);
       served = true;
     }
     return served;
@@ -633,9 +631,7 @@ export class SocketEngine implements PollTarget {
       if (next > pending.next) served = true;
       pending.next = next;
       if (next < pending.frames.length) break;
-      this.#senders.shift();
-      settle(pending);
-      pending.resolve();
+      deliver(this.#senders.shift()!, undefined);
     }
     return served;
   }
@@ -846,6 +842,17 @@ export function checkWaitOptions(options: WaitOptions): TypeError | RangeError |
     }
   }
   return undefined;
+}
+
+/**
+ * Resolves a waiter whose operation completed: now, or after a turn of the
+ * event loop when a run of completions has kept the loop waiting too long
+ * (a ping-pong of brief waits never returns to it by itself).
+ */
+function deliver<T>(waiter: Waiter<T>, value: T): void {
+  settle(waiter);
+  if (loopStarved()) yieldToEventLoop(() => waiter.resolve(value));
+  else waiter.resolve(value);
 }
 
 // deno-lint-ignore no-explicit-any

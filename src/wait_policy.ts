@@ -1,18 +1,24 @@
 /**
- * When and how long the JavaScript thread itself waits: the one policy the
- * socket engine (socket_engine.ts) and the public Poller (poller.ts) share.
+ * When and how long the JavaScript thread itself waits, and when it must let
+ * the event loop run: the one policy the socket engine (socket_engine.ts),
+ * the public Poller (poller.ts) and the poller thread's scheduler
+ * (poller_thread.ts) share.
  *
  * A wait handed to the poller thread and back costs two thread wake-ups
- * (~25-40 µs each on a small VM, and a tail of milliseconds); when the waits
- * of a socket (or a Poller) have been short, blocking in the kernel for up to
- * BRIEF_WAIT_BUDGET_US on this thread is faster and burns no CPU. The budget
- * is bounded, so timers and other I/O are delayed by at most that much. And
- * a run of operations that never waited yields to the event loop now and
- * then, so one busy socket cannot starve timers and I/O.
+ * (~25-40 µs each on a small VM, and a tail of milliseconds); when recent
+ * waits have been short, blocking in the kernel for up to
+ * BRIEF_WAIT_BUDGET_US on this thread is faster and burns no CPU.
+ *
+ * Work that never goes back to the event loop (operations that complete at
+ * once, waits that end within a brief wait, each resolving a promise whose
+ * continuation starts the next) would starve timers and I/O: once such a run
+ * has kept the event loop waiting for MAX_LOOP_DELAY_MS, the next completion
+ * is delivered after a turn of the loop instead.
  *
  * @module
  */
-import { loadNative, loadPpoll, runtime } from "../ffi/load.ts";
+import { setImmediate } from "node:timers";
+import { loadLibc, loadNative, loadPpoll, runtime } from "../ffi/load.ts";
 import type { PollfdList } from "./pollfd_list.ts";
 import { waitStatistics } from "./wait_statistics.ts";
 
@@ -20,13 +26,49 @@ import { waitStatistics } from "./wait_statistics.ts";
 export const BRIEF_WAIT_BUDGET_US = 500;
 const BRIEF_WAIT_BUDGET_MS = BRIEF_WAIT_BUDGET_US / 1000;
 
-/** After this many operations in a row that never waited, one yields to the event loop. */
-export const SYNC_RUN_LIMIT = 256;
+/** The longest a run of completions keeps the event loop from its turn, in milliseconds. */
+export const MAX_LOOP_DELAY_MS = 2;
 
 /** Runs `resume` after a turn of the event loop (timers and I/O get theirs first). */
-export const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === "function"
-  ? (resume) => setImmediate(resume)
-  : (resume) => setTimeout(resume, 0);
+export function yieldToEventLoop(resume: () => void): void {
+  setImmediate(resume);
+}
+
+// A turn of the event loop is requested with setImmediate when a run of
+// completions starts; until it comes, the run has kept the loop waiting.
+let turnRequested = false;
+let turnRequestedAt = 0;
+const turnCame = () => turnRequested = false;
+
+/**
+ * True when the event loop has been kept from its turn for longer than
+ * MAX_LOOP_DELAY_MS: the caller should deliver its result through
+ * {@link yieldToEventLoop}.
+ */
+export function loopStarved(): boolean {
+  const now = performance.now();
+  if (!turnRequested) {
+    turnRequested = true;
+    turnRequestedAt = now;
+    setImmediate(turnCame);
+    return false;
+  }
+  return now - turnRequestedAt > MAX_LOOP_DELAY_MS;
+}
+
+// Reading the clock costs ~60-120 ns, a fast operation ~100 ns: operations
+// that complete at once look at it every few, which still bounds the delay
+// to a few microseconds past MAX_LOOP_DELAY_MS.
+const CLOCK_EVERY = 16;
+let sinceClock = 0;
+
+/** An operation completed without waiting: true when its result should wait for a loop turn. */
+export function completedAtOnce(): boolean {
+  waitStatistics.completedAtOnce++;
+  if (++sinceClock < CLOCK_EVERY) return false;
+  sinceClock = 0;
+  return loopStarved();
+}
 
 let briefWaitsOn: boolean | undefined;
 
@@ -37,7 +79,7 @@ function briefWaitsEnabled(): boolean {
 
 const timespec = new BigInt64Array(2); // struct timespec { time_t tv_sec; long tv_nsec; }
 
-/** Blocks up to `microseconds` until one of the first `count` fds is signalled. */
+/** Blocks up to `microseconds` (< 1 s) until one of the first `count` fds is signalled. */
 function ppollFor(pollfds: PollfdList, count: number, microseconds: number): boolean {
   timespec[0] = 0n;
   timespec[1] = BigInt(Math.max(0, Math.round(microseconds * 1000)));
@@ -45,37 +87,35 @@ function ppollFor(pollfds: PollfdList, count: number, microseconds: number): boo
   return loadPpoll()!.ppoll(pollfds.bytes, sizeArgument, timespec, null) > 0;
 }
 
+/** True when one of the first `count` fds of `pollfds` is signalled now (no waiting). */
+export function signalledNow(pollfds: PollfdList, count: number): boolean {
+  if (loadPpoll() !== null) return ppollFor(pollfds, count, 0);
+  const libc = loadLibc();
+  return libc !== null && libc.poll(pollfds.bytes, loadNative().sizeArgument(count), 0) > 0;
+}
+
 /**
- * The recent waits of one waiter (a socket's engine, a Poller): how long they
- * took, whether a brief wait is worth trying, and the run of operations that
- * completed without waiting.
+ * The recent waits of one waiter (a socket's engine, a Poller, the thread's
+ * scheduler): how long they took, and whether a brief wait is worth trying.
  */
 export class WaitHistory {
   #typicalMs = Infinity;
   #backoff = 0;
   #skips = 0;
-  #syncRun = 0;
-
-  /**
-   * An operation completed without waiting: true when this one should
-   * resolve after a turn of the event loop (see {@link yieldToEventLoop}).
-   */
-  completedAtOnce(): boolean {
-    waitStatistics.completedAtOnce++;
-    if (++this.#syncRun < SYNC_RUN_LIMIT) return false;
-    this.#syncRun = 0;
-    return true;
-  }
-
-  /** An operation has to wait: the run of immediate completions ends. */
-  waiting(): void {
-    this.#syncRun = 0;
-  }
 
   /** A wait that went to the poller thread ended after `milliseconds`. */
   endedThroughThread(milliseconds: number): void {
     waitStatistics.thread++;
     this.record(milliseconds);
+  }
+
+  /**
+   * A wait was ended by this thread's own work (a peer in this thread): a
+   * brief wait of its own would only have kept that peer from running, so
+   * none is tried until waits end elsewhere again.
+   */
+  servedByThisThread(): void {
+    this.#typicalMs = Infinity;
   }
 
   /** A wait ended after `milliseconds` (brief or through the poller thread). */
