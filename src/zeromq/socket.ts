@@ -10,7 +10,7 @@
  */
 import { setImmediate } from "node:timers";
 import { SocketOption, SocketType, type SocketTypeName } from "../../ffi/constants.ts";
-import { errnoValue } from "../errors.ts";
+import { errnoValue, ZmqError } from "../errors.ts";
 import { socketClasses } from "../socket_classes.ts";
 import { engine, type Socket as MainSocket } from "../socket.ts";
 import { assignOptions, checkAddress, checkArgumentCount } from "./arguments.ts";
@@ -529,9 +529,12 @@ function receive(this: Socket): Promise<Message[]> {
   );
 }
 
-// close() ends a pending operation as zeromq.js's last try would: EAGAIN.
+// An operation that close() cancelled ends as zeromq.js's last try ends it:
+// EAGAIN. libzmq's own errors (EFSM, ...) stay what they are.
 function cancelledOrMapped(socket: SocketState, error: unknown): unknown {
-  return socket.state === "closed" ? errnoError("EAGAIN") : fromMainError(error);
+  const cancelled = socket.state === "closed" && error instanceof ZmqError &&
+    error.code === "ENOTSOCK";
+  return cancelled ? errnoError("EAGAIN") : fromMainError(error);
 }
 
 Object.defineProperties(Socket.prototype, {
