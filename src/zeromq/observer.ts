@@ -186,7 +186,14 @@ export class Observer {
         "Observer is busy reading; only one receive operation may be in progress at any time",
       );
     }
-    return new Promise<Event | undefined>((resolve, reject) => {
+    // As in zeromq.js, a pending receive keeps the process alive (the main
+    // API's monitor does not, by itself).
+    const hold = setInterval(() => {}, 2 ** 30);
+    return new Promise<Event | undefined>((outerResolve, reject) => {
+      const resolve = (event: Event | undefined) => {
+        clearInterval(hold);
+        outerResolve(event);
+      };
       this.#reading = resolve;
       this.#iterator.next().then((result) => {
         if (this.#reading !== resolve) return; // closed meanwhile: already resolved
@@ -200,6 +207,7 @@ export class Observer {
       }, (error) => {
         if (this.#reading !== resolve) return;
         this.#reading = undefined;
+        clearInterval(hold);
         reject(fromMainError(error));
       });
     }) as Promise<Event>;
