@@ -125,9 +125,10 @@ summary=()
 for runtime in "${runtimes[@]}"; do
   echo "== zeromq.js unit tests: $runtime =="
   case "$runtime" in
-    node) ZMQ_UNDER_TEST=$entry node --expose-gc "${mocha[@]}" >"$runtime.log" 2>&1 ;;
-    bun) ZMQ_UNDER_TEST=$entry "$bun" "${mocha[@]}" >"$runtime.log" 2>&1 ;;
-    deno) ZMQ_UNDER_TEST=$root/zeromq.ts "$deno" run -A --config deno.json \
+    # (timeout: a runtime that cannot exit after the run still gets counted)
+    node) ZMQ_UNDER_TEST=$entry timeout 900 node --expose-gc "${mocha[@]}" >"$runtime.log" 2>&1 ;;
+    bun) ZMQ_UNDER_TEST=$entry timeout 900 "$bun" "${mocha[@]}" >"$runtime.log" 2>&1 ;;
+    deno) ZMQ_UNDER_TEST=$root/zeromq.ts timeout 900 "$deno" run -A --config deno.json \
       --v8-flags=--expose-gc "${mocha[@]}" >"$runtime.log" 2>&1 ;;
   esac
   passed=$(grep -Eo '^ +[0-9]+ passing' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
