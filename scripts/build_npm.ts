@@ -85,6 +85,8 @@ const entryPoints: BuildOptions["entryPoints"] = [
   { name: ".", path: "mod.ts" },
   // zeromq.js's API (issue #16): `import * as zmq from "@zmq/zmq/zeromq"`.
   { name: "./zeromq", path: "zeromq.ts" },
+  // zeromq.js v5's API, as zeromq.js v6 ships it: `@zmq/zmq/zeromq/v5-compat`.
+  { name: "./zeromq/v5-compat", path: "zeromq_v5_compat.ts" },
 ];
 if (existsSync(join(root, "cli", "zmq.ts"))) {
   entryPoints.push({ name: "zmq", path: "cli/zmq.ts", kind: "bin" });
