@@ -25,7 +25,8 @@
  * @module
  */
 export { type Capabilities, capability, curveKeyPair, version } from "./src/zeromq/facts.ts";
-export { Context, context, type ContextOptions } from "./src/zeromq/context.ts";
+export { context, type ContextOptions } from "./src/zeromq/context.ts";
+export { Context, Observer, Proxy, Socket } from "./src/zeromq/constructors.ts";
 export type { AuthError, ErrnoError, ProtoError } from "./src/zeromq/errors.ts";
 export type { Message, MessageLike } from "./src/zeromq/messages.ts";
 export {
@@ -36,10 +37,7 @@ export {
   type EventOfType,
   type EventSubscriber,
   type EventType,
-  Observer,
 } from "./src/zeromq/observer.ts";
-export { Proxy } from "./src/zeromq/proxy.ts";
-export { Socket } from "./src/zeromq/socket.ts";
 export {
   Dealer,
   Pair,
@@ -60,3 +58,9 @@ export {
   XPublisher,
   XSubscriber,
 } from "./src/zeromq/socket_types.ts";
+// The classes behind Socket, Context, Observer and Proxy (those four values
+// are the classes wrapped to refuse a call without `new` as zeromq.js does).
+export type { Socket as SocketClass } from "./src/zeromq/socket.ts";
+export type { Context as ContextClass } from "./src/zeromq/context.ts";
+export type { Observer as ObserverClass } from "./src/zeromq/observer.ts";
+export type { Proxy as ProxyClass } from "./src/zeromq/proxy.ts";

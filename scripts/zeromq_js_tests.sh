@@ -131,9 +131,9 @@ for runtime in "${runtimes[@]}"; do
     deno) ZMQ_UNDER_TEST=$root/zeromq.ts timeout 900 "$deno" run -A --config deno.json \
       --v8-flags=--expose-gc "${mocha[@]}" >"$runtime.log" 2>&1 ;;
   esac
-  passed=$(grep -Eo '^ +[0-9]+ passing' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
-  failed=$(grep -Eo '^ +[0-9]+ failing' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
-  pending=$(grep -Eo '^ +[0-9]+ pending' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
+  passed=$(grep -aEo '^ +[0-9]+ passing' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
+  failed=$(grep -aEo '^ +[0-9]+ failing' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
+  pending=$(grep -aEo '^ +[0-9]+ pending' "$runtime.log" | grep -Eo '[0-9]+' || echo 0)
   summary+=("zeromq.js $runtime: $passed passed, $failed failed, $pending pending ($work/$runtime.log)")
 done
 printf '%s\n' "${summary[@]}"
