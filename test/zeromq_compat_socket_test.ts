@@ -160,11 +160,13 @@ test("zeromq compat: bind blocks the socket; close during bind waits for it", as
   await binding;
   equal(sock.closed, true);
 
+  // (A closed socket frees its inproc name a moment later, on libzmq's thread.)
   const other = new zmq.Dealer();
-  await other.bind(address);
-  const again = other.bind(address);
+  const otherAddress = uniqueInprocAddress();
+  await other.bind(otherAddress);
+  const again = other.bind(otherAddress);
   other.close();
-  await rejects(again, zmqError("EADDRINUSE", "Address already in use", address));
+  await rejects(again, zmqError("EADDRINUSE", "Address already in use", otherAddress));
   equal(other.closed, true);
 });
 
