@@ -5,6 +5,8 @@
  *
  * @module
  */
+import process from "node:process";
+import { isMainThread } from "node:worker_threads";
 import { ContextOption } from "../../ffi/constants.ts";
 import { loadNative } from "../../ffi/load.ts";
 import type { Pointer } from "../../ffi/native.ts";
@@ -36,11 +38,50 @@ export interface ContextOptions {
 // libzmq aborts when it cannot start an I/O thread: bounded as the main API bounds it.
 const MAX_IO_THREADS = 256;
 
-const mains = new WeakMap<Context, MainContext>();
+// Each Context's main-API context, or how to get it on first use (the shared one).
+const mains = new WeakMap<Context, MainContext | (() => MainContext)>();
 
 /** @ignore The main API's context behind a zeromq.js Context. */
 export function mainContext(context: Context): MainContext {
-  return mains.get(context)!;
+  let main = mains.get(context)!;
+  if (typeof main === "function") {
+    main = main();
+    mains.set(context, main);
+  }
+  return main;
+}
+
+// zeromq.js's default context is one for the whole process, Worker threads
+// included (so inproc works between them). The main thread's default context
+// publishes its handle here when first used; a Worker's default context then
+// borrows it. The process id guards against a child process inheriting it.
+const SHARED_CONTEXT = "ZMQ_COMPAT_SHARED_CONTEXT";
+
+function sharedDefaultContext(): MainContext {
+  if (isMainThread) {
+    const main = defaultContextInstance();
+    try {
+      process.env[SHARED_CONTEXT] = `${process.pid}:${main.handle}`;
+    } catch {
+      // No permission to set the environment: Workers make their own.
+    }
+    return main;
+  }
+  let shared: string | undefined;
+  try {
+    shared = process.env[SHARED_CONTEXT];
+  } catch {
+    shared = undefined;
+  }
+  const [pid, handle] = shared?.split(":") ?? [];
+  if (Number(pid) === process.pid && handle !== undefined) {
+    try {
+      return MainContext.fromHandle(BigInt(handle));
+    } catch {
+      // Terminated or not a handle: this thread makes its own.
+    }
+  }
+  return defaultContextInstance();
 }
 
 /** True for a zeromq.js Context. */
@@ -56,7 +97,7 @@ function pointerOf(context: MainContext): Pointer {
   return pointer;
 }
 
-let wrapping: MainContext | undefined;
+let wrapping: MainContext | (() => MainContext) | undefined;
 
 /**
  * A ZeroMQ context, as zeromq.js has it. Every socket belongs to one; most
@@ -121,7 +162,7 @@ export class Context {
 
   #get(args: IArguments, option: number, type: "Bool" | "Int32"): number {
     checkAccessorArguments(args, type, false);
-    const value = loadNative().zmq.zmq_ctx_get(pointerOf(mains.get(this)!), option);
+    const value = loadNative().zmq.zmq_ctx_get(pointerOf(mainContext(this)), option);
     if (value < 0) throw errorForErrno(lastErrno());
     return value;
   }
@@ -132,7 +173,7 @@ export class Context {
     if (option === ContextOption.IO_THREADS && (number < 0 || number > MAX_IO_THREADS)) {
       throw errnoError("EINVAL");
     }
-    if (loadNative().zmq.zmq_ctx_set(pointerOf(mains.get(this)!), option, number) !== 0) {
+    if (loadNative().zmq.zmq_ctx_set(pointerOf(mainContext(this)), option, number) !== 0) {
       throw errorForErrno(lastErrno());
     }
   }
@@ -160,8 +201,8 @@ defineOptions(Context, [
   { name: "blocky", id: ContextOption.BLOCKY, type: "Bool", access: "rw" },
 ], "Context");
 
-/** Wraps an existing main context (the default one). */
-function wrap(main: MainContext): Context {
+/** Wraps a main context made on first use (the shared default one). */
+function wrap(main: () => MainContext): Context {
   wrapping = main;
   try {
     return new Context();
@@ -172,7 +213,9 @@ function wrap(main: MainContext): Context {
 
 /**
  * The shared context every socket uses unless given another: the main API's
- * default context, with zeromq.js's option properties.
+ * default context, with zeromq.js's option properties. As in zeromq.js it is
+ * one context for the whole process: a Worker's `context` is the main
+ * thread's (once the main thread has used it), so inproc works between them.
  *
  * @example
  * ```ts
@@ -180,4 +223,4 @@ function wrap(main: MainContext): Context {
  * zmq.context.blocky = false; // do not wait for unsent messages at exit
  * ```
  */
-export const context: Context = wrap(defaultContextInstance());
+export const context: Context = wrap(sharedDefaultContext);
