@@ -402,7 +402,12 @@ export class Socket {
 
   #get(args: IArguments, type: OptionCType, option: number): unknown {
     checkAccessorArguments(args, type, false);
-    const inner = openInner(state(this));
+    const socket = state(this);
+    if (option === SocketOption.LAST_ENDPOINT && type === "String" && socket.state !== "closed") {
+      // The main API keeps it readable while a Proxy's thread owns the socket.
+      return socket.inner.lastEndpoint;
+    }
+    const inner = openInner(socket);
     const value = readRaw(inner[engine].pointer, option, type);
     inner[engine].afterOtherCall();
     return value;
