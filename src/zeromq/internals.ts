@@ -28,6 +28,10 @@ export interface SocketState {
   reading: boolean;
   writing: boolean;
   observer?: object;
+  /** inproc endpoints bound: unbound at close, so the name is free at once. */
+  readonly inproc: Set<string>;
+  /** Called when the socket closes (observers stop holding the process). */
+  readonly onClose: Set<() => void>;
 }
 
 const states = new WeakMap<object, SocketState>();

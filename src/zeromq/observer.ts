@@ -126,9 +126,12 @@ const EMITTER_MODE = "Observer is in event emitter mode. " +
  */
 export class Observer {
   #iterator: AsyncIterator<SocketEvent, undefined>;
+  #socket: object;
   #closed = false;
   #reading: ((event: Event | undefined) => void) | undefined;
   #emitter: EventEmitter | undefined;
+  // Held while a receive is pending and the socket is open.
+  #hold: ReturnType<typeof setInterval> | undefined;
 
   /** Starts observing `socket`'s events. */
   constructor(socket: object) {
@@ -138,12 +141,21 @@ export class Observer {
     checkArgumentCount(arguments, 1);
     const state = socketState(socket);
     if (state === undefined) throw errnoError("EINVAL");
+    this.#socket = socket;
     if (state.state === "closed") throw errnoError("ENOTSOCK", "Socket operation on non-socket");
     try {
       this.#iterator = state.inner.events[Symbol.asyncIterator]();
     } catch (error) {
       throw fromMainError(error);
     }
+    // Once the socket is closed only its last events are to come: they must
+    // not keep the process alive.
+    state.onClose.add(() => this.#release());
+  }
+
+  #release(): void {
+    if (this.#hold !== undefined) clearInterval(this.#hold);
+    this.#hold = undefined;
   }
 
   /** True once the last event (`end`) was read, or {@link Observer.close} was called. */
@@ -186,12 +198,13 @@ export class Observer {
         "Observer is busy reading; only one receive operation may be in progress at any time",
       );
     }
-    // As in zeromq.js, a pending receive keeps the process alive (the main
-    // API's monitor does not, by itself).
-    const hold = setInterval(() => {}, 2 ** 30);
+    // As in zeromq.js, a pending receive keeps the process alive while the
+    // socket is open (the main API's monitor does not, by itself).
+    const socketOpen = socketState(this.#socket)?.state !== "closed";
+    if (socketOpen) this.#hold = setInterval(() => {}, 2 ** 30);
     return new Promise<Event | undefined>((outerResolve, reject) => {
       const resolve = (event: Event | undefined) => {
-        clearInterval(hold);
+        this.#release();
         outerResolve(event);
       };
       this.#reading = resolve;
@@ -207,7 +220,7 @@ export class Observer {
       }, (error) => {
         if (this.#reading !== resolve) return;
         this.#reading = undefined;
-        clearInterval(hold);
+        this.#release();
         reject(fromMainError(error));
       });
     }) as Promise<Event>;

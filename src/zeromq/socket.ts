@@ -133,6 +133,8 @@ export class Socket {
       endpoints: 0,
       reading: false,
       writing: false,
+      inproc: new Set(),
+      onClose: new Set(),
     });
     Object.seal(this);
     if (options !== undefined) {
@@ -300,6 +302,7 @@ export class Socket {
         }
         outcome.then(
           () => {
+            trackInproc(socket, address, change);
             unblock(socket, change);
             resolve();
           },
@@ -317,6 +320,7 @@ export class Socket {
     throwUnlessOpen(socket);
     try {
       settledNow(() => socket.inner[action](address));
+      trackInproc(socket, address, change);
     } catch (error) {
       throw fromMainError(error);
     } finally {
@@ -459,13 +463,28 @@ function unblock(socket: SocketState, change: 1 | -1): void {
   if (socket.requestClose) closeNow(socket);
 }
 
+function trackInproc(socket: SocketState, address: string, change: 1 | -1): void {
+  if (!address.startsWith("inproc://")) return;
+  if (change === 1) socket.inproc.add(address);
+  else socket.inproc.delete(address);
+}
+
 /** Closes a socket that is not blocked. */
 export function closeNow(socket: SocketState): void {
   socket.requestClose = false;
   if (socket.state === "closed") return;
   socket.state = "closed";
   socket.endpoints = 0;
+  // libzmq frees an inproc name only when it has destroyed the socket, a
+  // moment after close: unbinding first frees it now, so that the next
+  // socket can bind it (zeromq.js closes sooner than the main API does).
+  for (const address of socket.inproc) {
+    socket.inner.unbind(address).catch(() => {});
+  }
+  socket.inproc.clear();
   socket.inner.close();
+  for (const closed of socket.onClose) closed();
+  socket.onClose.clear();
 }
 
 /**
