@@ -17,7 +17,17 @@ import { checkAccessorArguments } from "./option_access.ts";
 import { defineOptions } from "./socket_options.ts";
 import { assignOptions, checkArgumentCount } from "./arguments.ts";
 
-/** The options a Context takes, as properties and in its constructor. */
+/**
+ * The options a Context takes, as properties and in its constructor.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const options: zmq.ContextOptions = { ioThreads: 2, blocky: false };
+ * const context = new zmq.Context(options);
+ * console.log(context.ioThreads); // 2
+ * ```
+ */
 export interface ContextOptions {
   /** ZMQ_BLOCKY: false gives new sockets a linger of 0, so that terminating never waits. */
   blocky?: boolean;

@@ -8,7 +8,16 @@ import { curveKeyPair as mainCurveKeyPair } from "../keys.ts";
 
 export { version } from "../facts.ts";
 
-/** What libzmq was built with, by name. */
+/**
+ * What libzmq was built with, by name (the type of {@link capability}).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const { curve, ipc }: Partial<zmq.Capabilities> = zmq.capability;
+ * console.log(curve, ipc);
+ * ```
+ */
 export interface Capabilities {
   /** The ipc:// transport. */
   ipc: boolean;

@@ -7,13 +7,33 @@
  */
 import { Buffer } from "node:buffer";
 
-/** A received message frame: a Node Buffer (node:buffer, in every runtime). */
+/**
+ * A received message frame: a Node Buffer (node:buffer, in every runtime).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const pull = new zmq.Pull({ receiveTimeout: 100 });
+ * const frames: zmq.Message[] = await pull.receive().catch(() => []);
+ * console.log(frames.map((frame) => frame.toString()));
+ * pull.close();
+ * ```
+ */
 export type Message = Buffer;
 
 /**
  * What `send()` takes as one frame: bytes (any view or ArrayBuffer), text
  * (UTF-8), a number, or null (an empty frame). Other values are sent as
  * their string, as zeromq.js does.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const frames: zmq.MessageLike[] = ["topic", Buffer.from([1, 2]), 42, null];
+ * const push = new zmq.Push({ sendTimeout: 0 });
+ * await push.send(frames).catch(() => {}); // no peer: EAGAIN
+ * push.close();
+ * ```
  */
 export type MessageLike =
   | ArrayBufferView

@@ -22,25 +22,66 @@ import {
 import { socketState } from "./internals.ts";
 import { asyncIterator } from "./iteration.ts";
 
-/** The endpoint of an event. */
+/**
+ * The endpoint of an event. *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const sock = new zmq.Dealer();
+ * sock.events.on("connect:retry", (event) => console.log(event.address, event.interval));
+ * sock.close();
+ * ```
+ */
 export interface EventAddress {
   /** The endpoint the event happened on. */
   address: string;
 }
 
-/** The reconnect interval of a `connect:retry` event. */
+/**
+ * The reconnect interval of a `connect:retry` event. *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const sock = new zmq.Dealer();
+ * sock.events.on("connect:retry", (event) => console.log(event.address, event.interval));
+ * sock.close();
+ * ```
+ */
 export interface EventInterval {
   /** Milliseconds until the next attempt. */
   interval: number;
 }
 
-/** The error of an `*:error` event. */
+/**
+ * The error of an `*:error` event.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const sock = new zmq.Dealer();
+ * sock.events.on("bind:error", ({ error }) => console.log(error.code, error.message));
+ * sock.close();
+ * ```
+ */
 export interface EventError<E = ErrnoError> {
   /** What went wrong. */
   error: E;
 }
 
-/** One socket event, as zeromq.js describes it. */
+/**
+ * One socket event, as zeromq.js describes it: its `type`, and its
+ * `address`, `interval` or `error` where the type has them.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const sock = new zmq.Dealer();
+ * const events = sock.events;
+ * sock.close();
+ * const event: zmq.Event = await events.receive();
+ * if (event.type === "end") console.log("no more events");
+ * ```
+ */
 export type Event =
   | { type: "accept" } & EventAddress
   | { type: "accept:error" } & EventAddress & EventError
@@ -59,13 +100,49 @@ export type Event =
   | { type: "handshake:error:other" } & EventAddress & EventError
   | { type: "unknown" };
 
-/** The name of an event type ("bind", "connect:retry", "end", ...). */
+/**
+ * The name of an event type ("bind", "connect:retry", "end", ...).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const watched: zmq.EventType[] = ["connect", "disconnect"];
+ * const sock = new zmq.Dealer();
+ * for (const type of watched) sock.events.on(type, (event) => console.log(event.type));
+ * sock.close();
+ * ```
+ */
 export type EventType = Event["type"];
 
-/** The event of a given type. */
+/**
+ * The event of a given type.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * function logRetry(event: zmq.EventOfType<"connect:retry">) {
+ *   console.log(`retrying ${event.address} in ${event.interval} ms`);
+ * }
+ * const sock = new zmq.Dealer();
+ * sock.events.on("connect:retry", logRetry);
+ * sock.close();
+ * ```
+ */
 export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>;
 
-/** The listener side of an {@link Observer} (`on` and `off`). */
+/**
+ * The listener side of an {@link Observer} (`on` and `off`).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const sock = new zmq.Dealer();
+ * const subscriber: zmq.EventSubscriber = sock.events;
+ * const log = (event: zmq.Event) => console.log(event.type);
+ * subscriber.on("bind", log).off("bind", log);
+ * sock.close();
+ * ```
+ */
 export interface EventSubscriber {
   /** Calls `listener` with every event of `type`; switches the observer to emitter mode. */
   on<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): EventSubscriber;

@@ -10,7 +10,20 @@ import type { Message, MessageLike } from "./messages.ts";
 import { Socket } from "./socket.ts";
 import { defineOptions, optionsForType } from "./socket_options.ts";
 
-/** What sockets that can send have (Pair, Publisher, Request, ...). */
+/**
+ * What sockets that can send have (Pair, Publisher, Request, ...).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * async function announce(sock: zmq.Writable, text: string) {
+ *   await sock.send(["announce", text]);
+ * }
+ * const pub = new zmq.Publisher();
+ * await announce(pub, "hello");
+ * pub.close();
+ * ```
+ */
 export interface Writable<
   M extends MessageLike | MessageLike[] = MessageLike | MessageLike[],
 > {
@@ -37,7 +50,20 @@ export interface Writable<
   send(message: M): Promise<void>;
 }
 
-/** What sockets that can receive have (Pair, Subscriber, Reply, ...). */
+/**
+ * What sockets that can receive have (Pair, Subscriber, Reply, ...).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * async function drain(sock: zmq.Readable) {
+ *   for await (const frames of sock) console.log(frames.map(String));
+ * }
+ * const pull = new zmq.Pull();
+ * setTimeout(() => pull.close(), 10);
+ * await drain(pull);
+ * ```
+ */
 export interface Readable<M extends object[] = Message[]> {
   /** ZMQ_RCVBUF: kernel receive buffer size in bytes (-1: the OS default). */
   receiveBufferSize: number;
@@ -62,7 +88,16 @@ export interface Readable<M extends object[] = Message[]> {
   [Symbol.asyncIterator](): AsyncIterator<M, undefined>;
 }
 
-/** The properties of `T` that can be set (not methods, not read-only). */
+/**
+ * The properties of `T` that can be set (not methods, not read-only).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const name: zmq.WritableKeys<zmq.Dealer> = "linger"; // "type" would not compile
+ * console.log(name);
+ * ```
+ */
 export type WritableKeys<T> = {
   // deno-lint-ignore ban-types
   [K in keyof T]-?: T[K] extends Function ? never
@@ -74,6 +109,14 @@ export type WritableKeys<T> = {
 /**
  * The options a socket class takes in its constructor: its writable option
  * properties, and `context`.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const options: zmq.SocketOptions<zmq.Dealer> = { routingId: "worker-1", linger: 0 };
+ * const dealer = new zmq.Dealer(options);
+ * dealer.close();
+ * ```
  */
 export type SocketOptions<S extends object> = Partial<Pick<S, WritableKeys<S>>> & {
   /** The context to make the socket in (default: the shared context). */
@@ -265,13 +308,35 @@ export interface Dealer extends Readable, Writable {
   conflate: boolean;
 }
 
-/** Options of {@link Router.connect} and {@link Stream.connect}. */
+/**
+ * Options of {@link Router.connect} and {@link Stream.connect}.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const router = new zmq.Router();
+ * const options: zmq.RouterConnectOptions = { routingId: "server-1" };
+ * router.connect("tcp://127.0.0.1:5555", options);
+ * router.close();
+ * ```
+ */
 export interface RouterConnectOptions {
   /** The routing id to give the peer of this connection (ZMQ_CONNECT_ROUTING_ID). */
   routingId?: string;
 }
 
-/** Options of {@link Stream.connect}. */
+/**
+ * Options of {@link Stream.connect}.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq.ts";
+ * const stream = new zmq.Stream();
+ * const options: zmq.StreamConnectOptions = { routingId: "web-1" };
+ * stream.connect("tcp://127.0.0.1:8080", options);
+ * stream.close();
+ * ```
+ */
 export type StreamConnectOptions = RouterConnectOptions;
 
 function connectWithRoutingId(

@@ -16,7 +16,16 @@ import type { Message, MessageLike } from "./messages.ts";
 import type { Socket as V6Socket } from "./socket.ts";
 import * as c from "./v5_constants.ts";
 
-/** The socket types `socket()` takes ("xreq" and "xrep" are DEALER and ROUTER). */
+/**
+ * The socket types `socket()` takes ("xreq" and "xrep" are DEALER and ROUTER).
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq_v5_compat.ts";
+ * const type: zmq.SocketType = "dealer";
+ * zmq.socket(type).close();
+ * ```
+ */
 export type SocketType =
   | "pair"
   | "req"
@@ -33,7 +42,18 @@ export type SocketType =
   | "xsub"
   | "stream";
 
-/** A callback of `send`, `bind` and `unbind`: called with the error, if any. */
+/**
+ * A callback of `send`, `bind` and `unbind`: called with the error, if any.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq_v5_compat.ts";
+ * const done: zmq.Callback = (error) => console.log(error ? error.message : "bound");
+ * const sock = zmq.socket("rep");
+ * sock.bind("tcp://127.0.0.1:*", done);
+ * setTimeout(() => sock.close(), 10);
+ * ```
+ */
 export type Callback = (error?: Error) => void;
 
 type AnySocket = V6Socket & Partial<v6.Readable & v6.Writable> & Record<string, unknown>;
@@ -58,6 +78,12 @@ const classes: Record<SocketType, new () => V6Socket> = {
 /**
  * The short option names zeromq.js v5 had, each a property of every socket
  * (`sock.identity = "a"`) and a name for setsockopt/getsockopt.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq_v5_compat.ts";
+ * console.log(zmq.options.linger === zmq.ZMQ_LINGER); // true
+ * ```
  */
 export const options: Record<string, number> = {
   _fd: c.ZMQ_FD,
@@ -629,5 +655,13 @@ export function proxy(frontend: Socket, backend: Socket, capture?: Socket): void
   }
 }
 
-/** The libzmq version in use, such as "4.3.4". */
+/**
+ * The libzmq version in use, such as "4.3.4".
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./zeromq_v5_compat.ts";
+ * console.log(zmq.version);
+ * ```
+ */
 export const version: string = libzmqVersion;
