@@ -1,7 +1,7 @@
 // The zeromq.js entry point's sockets: frames, errors, concurrency and
 // lifecycle as zeromq.js v6 has them.
-import { Buffer } from "node:buffer";
 // deno-lint-ignore-file no-explicit-any
+import { Buffer } from "node:buffer";
 import * as zmq from "../zeromq.ts";
 import {
   assert,
