@@ -41,7 +41,8 @@ export { Context, type ContextOptions } from "./src/context.ts";
 export { ZmqError } from "./src/errors.ts";
 export { LIBRARY_PATH_VARIABLE, LibraryLoadError } from "./ffi/load.ts";
 export type { Frame, Message } from "./src/frames.ts";
-export { Socket, type SocketTypeName } from "./src/socket.ts";
+export { Socket, type SocketConstructorOptions, type SocketTypeName } from "./src/socket.ts";
+export { SocketType } from "./ffi/constants.ts";
 export { Readable, type ReceiveOptions, type SocketClass } from "./src/readable.ts";
 export { type SendOptions, Writable } from "./src/writable.ts";
 export type { WaitOptions } from "./src/socket_engine.ts";
@@ -105,3 +106,58 @@ export {
   type PollOptions,
   type PollReady,
 } from "./src/poller.ts";
+export {
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HEARTBEAT_LIVENESS,
+  type HeartbeatOptions,
+  MajordomoCommand,
+  type MajordomoCommandCode,
+  MDP_CLIENT,
+  MDP_WORKER,
+} from "./src/majordomo_protocol.ts";
+export {
+  MajordomoBroker,
+  type MajordomoBrokerOptions,
+  type MajordomoBrokerStatistics,
+  type MajordomoServiceInfo,
+} from "./src/majordomo_broker.ts";
+export {
+  type MajordomoHandler,
+  type MajordomoRequest,
+  MajordomoWorker,
+  type MajordomoWorkerOptions,
+  type MajordomoWorkerStatistics,
+} from "./src/majordomo_worker.ts";
+export {
+  MajordomoClient,
+  type MajordomoClientOptions,
+  type MajordomoClientStatistics,
+  type MajordomoReply,
+  type MajordomoRequestOptions,
+} from "./src/majordomo_client.ts";
+export {
+  Beacon,
+  BEACON_DEFAULT_INTERVAL,
+  BEACON_MAX_PAYLOAD,
+  type BeaconInterface,
+  type BeaconOptions,
+  type BeaconPublishOptions,
+  type BeaconSignal,
+  type BeaconStatistics,
+} from "./src/beacon.ts";
+export {
+  type AnnounceOptions,
+  announceService,
+  type Connectable,
+  connectService,
+  decodeAnnouncement,
+  type DiscoveredService,
+  encodeAnnouncement,
+  type FindOptions,
+  findService,
+  SERVICE_ANNOUNCEMENT_PREFIX,
+  type ServiceChange,
+  ServiceDirectory,
+  type ServiceDirectoryOptions,
+  ServiceLink,
+} from "./src/beacon_discovery.ts";

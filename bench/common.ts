@@ -55,14 +55,16 @@ export function benchOptions(args: Args): {
   endpoint: string;
   size: number;
   count: number;
-  style: "await" | "try";
+  style: "await" | "try" | "blocking";
   timeout: number;
   mode: "two-process" | "one-process";
 } {
   const endpoint = String(args.endpoint);
   const style = String(args.style);
   const mode = endpoint.startsWith("inproc://") ? "one-process" : String(args.mode);
-  if (style !== "await" && style !== "try") throw new Error(`bad --style`);
+  if (style !== "await" && style !== "try" && style !== "blocking") {
+    throw new Error(`bad --style`);
+  }
   if (mode !== "two-process" && mode !== "one-process") throw new Error(`bad --mode`);
   return {
     endpoint,

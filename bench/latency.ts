@@ -13,6 +13,8 @@
  * process (two-process, the default; the child runs the same style) or in
  * this process (one-process). Style "await": `await send` / `await receive`.
  * Style "try": `trySend` / `tryReceive` busy loops that fall back to awaiting.
+ * Style "blocking": `await send` / `await receive` on sockets made with
+ * `blocking: true` (waits block the thread in poll(), as pyzmq's do).
  * Warm-up round trips (connection setup) are not timed. Prints
  * `{"impl":"deno"|"bun","test":"latency","style":..,"transport":..,"mode":..,
  * "size":..,"count":..,"rtt_us":..}`.
@@ -22,6 +24,7 @@
 import process from "node:process";
 import type { ChildProcess } from "node:child_process";
 import * as zmq from "../mod.ts";
+import { waitStatistics, WAKE_BUCKETS_US } from "../src/wait_statistics.ts";
 import {
   benchOptions,
   emit,
@@ -54,11 +57,11 @@ async function send(
   socket: zmq.Request | zmq.Reply,
   frame: Uint8Array,
 ): Promise<void> {
-  if (style === "await" || !socket.trySend(frame)) await socket.send(frame);
+  if (style !== "try" || !socket.trySend(frame)) await socket.send(frame);
 }
 
 async function receive(socket: zmq.Request | zmq.Reply): Promise<Uint8Array> {
-  const msg = style === "await"
+  const msg = style !== "try"
     ? await socket.receive()
     : socket.tryReceive() ?? await socket.receive();
   return msg[0];
@@ -66,7 +69,7 @@ async function receive(socket: zmq.Request | zmq.Reply): Promise<Uint8Array> {
 
 /** Echoes n requests on a REP connected to peer; returns the open socket. */
 async function echo(peer: string, n: number): Promise<zmq.Reply> {
-  const rep = new zmq.Reply();
+  const rep = new zmq.Reply({ blocking: style === "blocking" });
   rep.connect(peer);
   for (let i = 0; i < n; i++) await send(rep, await receive(rep));
   return rep;
@@ -76,7 +79,10 @@ async function pingPong(req: zmq.Request): Promise<number> {
   const frame = new Uint8Array(size);
   let start = 0;
   for (let i = 0; i < total; i++) {
-    if (i === warmup) start = now();
+    if (i === warmup) {
+      start = now();
+      waitStatistics.reset();
+    }
     progress = `round trip ${i + 1} of ${total}: sending`;
     await send(req, frame);
     progress = `round trip ${i + 1} of ${total}: waiting for the reply`;
@@ -88,10 +94,33 @@ async function pingPong(req: zmq.Request): Promise<number> {
   return now() - start;
 }
 
+/**
+ * Where the timed side's waits ended (`waits`): operations that did not wait,
+ * brief waits on this thread, waits through the poller thread, and how long
+ * the poller thread's wake-ups took to reach this thread (mean and histogram
+ * by upper bound in µs).
+ */
+function waitBreakdown(): Record<string, unknown> {
+  const s = waitStatistics;
+  return {
+    at_once: s.completedAtOnce,
+    brief: s.brief,
+    brief_ran_out: s.briefRanOut,
+    thread: s.thread,
+    thread_wake_us: s.wakes === 0 ? 0 : Math.round(s.wakeMicroseconds / s.wakes),
+    thread_wake_histogram: Object.fromEntries(
+      WAKE_BUCKETS_US.map((
+        bound,
+        i,
+      ) => [bound === Infinity ? "more" : `<${bound}`, s.wakeHistogram[i]]),
+    ),
+  };
+}
+
 async function main(): Promise<void> {
   let kid: ChildProcess | undefined;
   const cancel = watchdog("latency.ts", timeout, () => kid, () => progress);
-  const req = new zmq.Request();
+  const req = new zmq.Request({ blocking: style === "blocking" });
   await req.bind(endpoint);
   let peer: Promise<number>;
   if (mode === "two-process") {
@@ -127,6 +156,7 @@ async function main(): Promise<void> {
     size,
     count,
     rtt_us: Math.round(elapsed / count * 1e8) / 100,
+    waits: waitBreakdown(),
   });
   if (code !== 0) process.exitCode = 1;
 }

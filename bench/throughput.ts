@@ -47,6 +47,7 @@ const args = parseArgs(process.argv.slice(2), {
   child: "",
 });
 const { endpoint, size, count, style, timeout, mode } = benchOptions(args);
+if (style === "blocking") throw new Error("--style blocking is for latency.ts");
 
 async function sendAll(push: zmq.Push): Promise<void> {
   const frame = new Uint8Array(size);

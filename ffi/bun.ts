@@ -72,7 +72,6 @@ export const adapter: Adapter = {
   isPermissionError() {
     return false; // Bun has no FFI permission
   },
-  poolSmallFrames: false, // small allocations are cheap in Bun
   sizeArgument(size) {
     return size;
   },

@@ -5,7 +5,18 @@
  * @module
  */
 
-/** Socket types (`ZMQ_PAIR` ...). */
+/**
+ * The socket types by their zmq.h names, with zmq.h's numbers (`ZMQ_PAIR` is
+ * 0, ...): what a socket's `type` and `socketType` say.
+ *
+ * @example
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ * const push = new zmq.Push();
+ * console.log(push.type, push.socketType === zmq.SocketType[push.type]); // "PUSH" true
+ * push.close();
+ * ```
+ */
 export const SocketType = {
   PAIR: 0,
   PUB: 1,

@@ -38,7 +38,6 @@ export const adapter: Adapter = {
       (Deno.errors.NotCapable !== undefined && error instanceof Deno.errors.NotCapable);
   },
   // new ArrayBuffer(16) costs ~300 ns in Deno, a view into a slab ~30 ns.
-  poolSmallFrames: true,
   sizeArgument(size) {
     return size < smallSizes.length ? smallSizes[size] : BigInt(size);
   },

@@ -161,7 +161,6 @@ export function loadNative(): Native {
         readCString: runtimeAdapter.readCString,
         copyInto: fastestCopy(),
         sizeArgument: runtimeAdapter.sizeArgument,
-        poolSmallFrames: runtimeAdapter.poolSmallFrames,
         callback: runtimeAdapter.callback,
         callbackBlocksCallingThread: runtimeAdapter.callbackBlocksCallingThread,
         externalBuffer: runtimeAdapter.externalBuffer,

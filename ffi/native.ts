@@ -69,11 +69,6 @@ export interface Native {
   copyInto(source: Pointer, destination: Uint8Array): void;
   /** A size_t argument in the form this runtime passes fastest. */
   sizeArgument(size: number): number | bigint;
-  /**
-   * True where allocating a small ArrayBuffer costs far more than a view into
-   * a shared one, so received small frames are carved out of a shared slab.
-   */
-  readonly poolSmallFrames: boolean;
   /** See {@link Adapter.callback}; undefined where the runtime has none. */
   readonly callback?: (fn: (a: Pointer, b: Pointer) => void) => NativeCallback;
   /** See {@link Adapter.callbackBlocksCallingThread}. */
@@ -124,7 +119,6 @@ export interface Adapter {
   readCString(pointer: Pointer): string;
   copyInto(source: Pointer, destination: Uint8Array): void;
   sizeArgument(size: number): number | bigint;
-  readonly poolSmallFrames: boolean;
   /**
    * Optional (without it, large frames are copied like small ones): makes `fn`
    * callable from C, from any thread, as `void f(void *, void *)`, until

@@ -70,7 +70,6 @@ export const adapter: Adapter = {
   isPermissionError() {
     return false; // Node has no FFI permission
   },
-  poolSmallFrames: false, // small typed arrays live on V8's heap in Node: cheap
   sizeArgument(size) {
     return size;
   },

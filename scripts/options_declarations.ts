@@ -98,17 +98,17 @@ export function renderOptionDeclarations(
       ...own.map(property),
       "}",
       "",
-      `/** What \`new ${className}(...)\` takes: any writable option, and the context. */`,
+      `/** What \`new ${className}(...)\` takes: any writable option, and SocketConstructorOptions. */`,
       `export type ${className}Options = WritableOptions<${className}OptionProperties>;`,
     );
   }
   const readOnly = options.filter((option) => option.access === "r").map((o) => `"${o.name}"`);
   out.push(
     "",
-    "/** The writable options of a property set, all optional, plus the context. */",
+    "/** The writable options of a property set, all optional, plus SocketConstructorOptions. */",
     "export type WritableOptions<T> =",
     "  & { -readonly [K in Exclude<keyof T, ReadOnlyOptions>]?: T[K] }",
-    '  & { context?: import("./context.ts").Context };',
+    '  & import("./socket.ts").SocketConstructorOptions;',
     "",
     "/** Options that can only be read. */",
     "export type ReadOnlyOptions =",

@@ -90,7 +90,7 @@ echo '{ "name": "zmq-npm-bare", "private": true, "type": "module" }' >"$bare/pac
 expect_error "koffi missing" 'npm install koffi' node "$bare/rr.mjs"
 
 # The core and pattern tests, importing the package instead of ../mod.ts.
-tests=(async auth certificates context engine errors facts frames messages monitor
+tests=(async auth certificates context engine errors facts frames messages monitor multipart process_exit timeouts
   options pair proxy pub_sub push_pull req_rep router_dealer security stream xpub_xsub
   zeromq_compat_socket zeromq_compat_options zeromq_compat_events zeromq_compat_v5)
 cp "$root/test/harness.ts" test/

@@ -200,7 +200,7 @@ const MAX_ID_BYTES = 255;
  *   return String(total);
  * }, { capacity: 50_000 });
  * await server.socket.bind("tcp://127.0.0.1:*");
- * // ... clients: new zmq.LazyPirateClient(server.socket.lastEndpoint!)
+ * // ... clients: new zmq.LazyPirateClient(server.socket.lastEndpoint!, { requestIds: true })
  * server.close();
  * ```
  */

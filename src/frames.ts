@@ -9,6 +9,7 @@ import { Flag, MSG_T_SIZE, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Native, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+import { isDetached } from "./array_buffers.ts";
 import { lendFrame, watchZeroCopySendThreshold, WOULD_BLOCK } from "./zero_copy.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
@@ -42,17 +43,6 @@ export function frameBytes(frame: Frame): Uint8Array {
 
 // A detached buffer (transferred to a Worker, or released) reads as empty:
 // sending it would send an empty frame instead of the caller's bytes.
-function isDetached(buffer: ArrayBufferLike): boolean {
-  const flag = (buffer as { detached?: unknown }).detached;
-  if (typeof flag === "boolean") return flag;
-  try {
-    new Uint8Array(buffer, 0, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 function detachedError(): TypeError {
   return new TypeError(
     "Cannot send a frame whose ArrayBuffer is detached (transferred to a Worker, or " +
@@ -101,7 +91,6 @@ const LARGE_FRAME = 64 * 1024;
 let native: Native;
 let zmq: Native["zmq"];
 let size: Native["sizeArgument"];
-let pooled = false;
 // Frames this large are lent to libzmq instead of copied (Infinity: never).
 let lendMin = Infinity;
 
@@ -110,7 +99,6 @@ function ensurePointers(): void {
   native = loadNative();
   zmq = native.zmq;
   size = native.sizeArgument;
-  pooled = native.poolSmallFrames;
   watchZeroCopySendThreshold((bytes) => lendMin = bytes);
   stagingPointer = native.pointerOf(staging);
   messagePointer = native.pointerOf(messageStorage);
@@ -224,9 +212,11 @@ export function sendFrame(socket: Pointer, frame: Frame, flags: number): boolean
   return true;
 }
 
-// Where small allocations are slow, small received frames are views into a
-// shared slab (as Node's Buffer pool does): each view is exact and private,
-// but its `.buffer` is the slab.
+// Small received frames can come out of a shared slab (as Node's Buffer pool
+// does), for sockets made with `pooledFrames`: each view is exact and
+// private, but its `.buffer` is the slab. In Deno every ArrayBuffer costs
+// ~300 ns or more (its typed arrays never live on V8's heap), about three
+// times the rest of a small receive.
 const SLAB_BYTES = 64 * 1024;
 const POOLED_FRAME_MAX = 1024;
 let slab = new Uint8Array(SLAB_BYTES);
@@ -235,7 +225,7 @@ let slabOffset = 0;
 // Large frames are about to be overwritten whole: skip zero-filling them
 // where the runtime allows (Bun: 0.9 against 2.0 µs per 64 KiB; in Deno 2.9
 // allocUnsafeSlow costs what a zeroed array does, ~3.5 µs). A plain
-// Uint8Array view is returned, not a Buffer.
+// Uint8Array view over the whole of its own buffer is returned, not a Buffer.
 const UNZEROED_FRAME_MIN = 16 * 1024;
 
 function newFrame(size: number, pooled: boolean): Uint8Array {
@@ -255,8 +245,11 @@ function newFrame(size: number, pooled: boolean): Uint8Array {
   return frame;
 }
 
-/** Receives one whole message without blocking; null when none is waiting. */
-export function receiveFrames(socket: Pointer): Uint8Array[] | null {
+/**
+ * Receives one whole message without blocking; null when none is waiting.
+ * Each frame owns its ArrayBuffer, unless `pooled` (see newFrame).
+ */
+export function receiveFrames(socket: Pointer, pooled = false): Uint8Array[] | null {
   ensurePointers();
   const msg = messagePointer!;
   // zmq_msg_recv returns the frame's size, which saves a zmq_msg_size call.

@@ -5,10 +5,13 @@
  * throws the socket away, opens a fresh one (a fresh connection) and sends
  * the request again, and gives up with a clear error after the last try.
  *
- * Retrying means a server may see a request more than once. Every request
- * therefore travels with an id frame, `[id, ...message]`, and the reply must
- * echo it, `[id, ...reply]`: {@link IdempotentServer} does both and runs each
- * id's handler once, so the caller sees exactly one answer per request.
+ * It works with any REP server, as the guide's client does: each attempt
+ * uses a fresh socket, so a late reply to an earlier attempt can never be
+ * taken for this one. Retrying means a server may see a request more than
+ * once; with `requestIds`, every request travels with an id frame,
+ * `[id, ...message]`, that the reply must echo, `[id, ...reply]`:
+ * {@link IdempotentServer} does both and runs each id's handler once, so the
+ * caller sees exactly one answer per request.
  *
  * @module
  */
@@ -25,6 +28,13 @@ export interface LazyPirateOptions {
   retries?: number;
   /** Options for each REQ socket the client opens, such as CURVE keys or `context` (linger is 0). */
   socketOptions?: RequestOptions;
+  /**
+   * Send each request as `[id, ...message]` and accept only a reply that
+   * echoes the id (default false: any reply on the attempt's socket is the
+   * answer, as with a plain REP server). For servers that deduplicate by id,
+   * such as {@link IdempotentServer}.
+   */
+  requestIds?: boolean;
 }
 
 /** Options of one {@link LazyPirateClient.request}; they override the client's. */
@@ -86,10 +96,28 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * "ETIMEDOUT". Requests made while one is in flight are sent one after the
  * other, in call order (each one's timeout starts with its own attempt).
  *
- * Pair it with {@link IdempotentServer} (or any server that echoes the first
- * frame and tolerates repeats): a retried request may reach the server twice.
+ * It talks to any REP server (or ROUTER that answers like one). A retried
+ * request may reach the server twice: where that matters, set `requestIds`
+ * and serve with {@link IdempotentServer}, which runs each request once.
  *
- * @example
+ * @example A plain REP server
+ * ```ts
+ * import * as zmq from "./mod.ts";
+ *
+ * const rep = new zmq.Reply();
+ * await rep.bind("tcp://127.0.0.1:*");
+ * (async () => {
+ *   for await (const [request] of rep) await rep.send(["reply to", request]);
+ * })();
+ *
+ * const client = new zmq.LazyPirateClient(rep.lastEndpoint!, { timeout: 1000, retries: 3 });
+ * const [status] = await client.request("0");
+ * console.log(new TextDecoder().decode(status)); // "reply to"
+ * client.close();
+ * rep.close();
+ * ```
+ *
+ * @example Exactly one run per request, with IdempotentServer
  * ```ts
  * import * as zmq from "./mod.ts";
  *
@@ -99,6 +127,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * const client = new zmq.LazyPirateClient(server.socket.lastEndpoint!, {
  *   timeout: 1000,
  *   retries: 3,
+ *   requestIds: true,
  * });
  * const [status] = await client.request("job 1");
  * console.log(new TextDecoder().decode(status)); // "done"
@@ -111,6 +140,7 @@ export class LazyPirateClient {
   readonly #timeout: number;
   readonly #retries: number;
   readonly #socketOptions: RequestOptions;
+  readonly #requestIds: boolean;
   readonly #clientId = crypto.randomUUID();
   #socket: Request | undefined;
   #sequence = 0;
@@ -140,6 +170,12 @@ export class LazyPirateClient {
     this.#endpoints = [...endpoints];
     this.#timeout = checkTimeout(options.timeout, "LazyPirateClient") ?? DEFAULT_TIMEOUT;
     this.#retries = checkRetries(options.retries, "LazyPirateClient") ?? DEFAULT_RETRIES;
+    if (options.requestIds !== undefined && typeof options.requestIds !== "boolean") {
+      throw new TypeError(
+        `LazyPirateClient requestIds must be a boolean, got ${String(options.requestIds)}`,
+      );
+    }
+    this.#requestIds = options.requestIds ?? false;
     this.#socketOptions = { ...options.socketOptions, linger: 0 };
     this.#socket = this.#open();
   }
@@ -156,7 +192,7 @@ export class LazyPirateClient {
 
   /**
    * Sends `message` and resolves with the reply's frames (without the id
-   * frame). Rejects with a ZmqError "ETIMEDOUT" after `retries + 1` attempts
+   * frame, with `requestIds`). Rejects with a ZmqError "ETIMEDOUT" after `retries + 1` attempts
    * without a reply, "ENOTSOCK" when the client is closed, or the signal's
    * reason when `signal` aborts.
    *
@@ -203,7 +239,9 @@ export class LazyPirateClient {
       this.#assertOpen();
       this.#stats.requests += 1;
       this.#sequence += 1;
-      const id = encoder.encode(`${this.#clientId}:${this.#sequence}`);
+      const id = this.#requestIds
+        ? encoder.encode(`${this.#clientId}:${this.#sequence}`)
+        : undefined;
       return await this.#perform(id, frames, timeout, retries, signal);
     } finally {
       // The next request may start once this one ended, however it ended.
@@ -224,7 +262,7 @@ export class LazyPirateClient {
   }
 
   async #perform(
-    id: Uint8Array,
+    id: Uint8Array | undefined,
     frames: Uint8Array[],
     timeout: number,
     retries: number,
@@ -237,11 +275,16 @@ export class LazyPirateClient {
       const socket = this.#socket ??= this.#open();
       const deadline = Date.now() + timeout;
       try {
-        await socket.send([id, ...frames], { timeout, signal });
+        await socket.send(id === undefined ? frames : [id, ...frames], { timeout, signal });
         const reply = await socket.receive({
           timeout: Math.max(1, deadline - Date.now()),
           signal,
         });
+        // A fresh socket per attempt: whatever arrives on it answers this attempt.
+        if (id === undefined) {
+          this.#stats.answered += 1;
+          return reply;
+        }
         if (reply.length > 0 && sameBytes(reply[0], id)) {
           this.#stats.answered += 1;
           return reply.slice(1);

@@ -388,7 +388,7 @@ class PollWait<T extends Pollable> {
   #finish(ready: PollReady<T>[]): void {
     if (!this.#settle()) return;
     if (ready.length > 0 && this.#waitStarted > 0) {
-      this.#history.record(performance.now() - this.#waitStarted);
+      this.#history.endedThroughThread(performance.now() - this.#waitStarted);
     }
     this.#resolve(ready);
   }

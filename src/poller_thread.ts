@@ -6,6 +6,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { isMainThread, Worker } from "node:worker_threads";
 import { loadLibc, runtime } from "../ffi/load.ts";
 import type { Libc } from "../ffi/native.ts";
@@ -16,7 +17,9 @@ import {
   type PollerStart,
   SHARED_BYTES,
   Slot,
+  WOKE_AT_BYTE,
 } from "./poller_thread_protocol.ts";
+import { waitStatistics } from "./wait_statistics.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { siblingModule } from "./sibling_module.ts";
 
@@ -43,6 +46,7 @@ class PollerThread {
   #libc: Libc;
   #worker: Worker | undefined;
   #control: Int32Array;
+  #wokeAt: Float64Array;
   #list: PollfdList;
   #wakeWrite = -1;
   #wakeRead = -1;
@@ -66,6 +70,7 @@ class PollerThread {
     this.#libc = libc;
     const shared = new SharedArrayBuffer(SHARED_BYTES);
     this.#control = new Int32Array(shared, 0, HEADER_BYTES / 4);
+    this.#wokeAt = new Float64Array(shared, WOKE_AT_BYTE, 1);
     this.#list = new PollfdList(MAX_POLL_FDS, shared, HEADER_BYTES);
   }
 
@@ -146,6 +151,17 @@ class PollerThread {
     worker.unref();
     worker.on("error", (error: Error) => this.#fail(error));
     this.#worker = worker;
+    // Exiting stops every thread first, and a thread inside poll() cannot be
+    // stopped (Node's exit waited for it forever): end the poll before that.
+    process.once("exit", () => this.#stopThread());
+  }
+
+  /** Ends the poller thread's loop: it leaves poll() at once and does not poll again. */
+  #stopThread(): void {
+    Atomics.store(this.#control, Slot.STOP, 1);
+    this.#libc.write(this.#wakeWrite, this.#wakeByte, 1);
+    Atomics.store(this.#control, Slot.TURN, 1);
+    Atomics.notify(this.#control, Slot.TURN);
   }
 
   /**
@@ -193,6 +209,7 @@ class PollerThread {
   }
 
   #finishCycle(): void {
+    waitStatistics.threadWake(performance.timeOrigin + performance.now() - this.#wokeAt[0]);
     this.#polling = false;
     this.#wakeSent = false;
     const order = this.#inFlightOrder.slice();

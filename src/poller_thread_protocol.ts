@@ -19,8 +19,14 @@ export const Slot = {
   STOP: 3,
 } as const;
 
+/**
+ * A Float64 after the slots: when the poller thread's last poll() returned,
+ * in milliseconds since the epoch (performance.timeOrigin + now()), so the
+ * main thread can tell how long the wake-up took to reach it.
+ */
+export const WOKE_AT_BYTE = 16;
 /** Bytes before the pollfd list. */
-export const HEADER_BYTES = 16;
+export const HEADER_BYTES = 24;
 /** The most fds one poll watches (the wake-up pipe is one of them). */
 export const MAX_POLL_FDS = 8192;
 /** Size of the shared buffer. */

@@ -7,7 +7,7 @@
  */
 import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { Flag, Poll, SocketOption, type SocketTypeName } from "../ffi/constants.ts";
-import { loadNative } from "../ffi/load.ts";
+import { loadLibc, loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
@@ -43,6 +43,10 @@ interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
   timer?: ReturnType<typeof setTimeout>;
+  /** When its time is up (performance.now() ms), for blocking sockets, which have no timers. */
+  deadline?: number;
+  /** Its timeout, for the error message. */
+  timeout?: number;
   signal?: AbortSignal;
   onAbort?: () => void;
   /** A receiver's own way of reading a message (receiveWith); receiveFrames otherwise. */
@@ -74,6 +78,10 @@ export class SocketEngine implements PollTarget {
   readonly pointer: Pointer;
   readonly fd: number;
   readonly describe: string;
+  /** Small received frames share pooled buffers (the socket's `pooledFrames`). */
+  pooledFrames = false;
+  /** Waits block this thread in poll() (the socket's `blocking`); see #block. */
+  blocking = false;
   /** The socket type, where known (internal sockets may leave it out). */
   readonly type: SocketTypeName | undefined;
   // Set when a REQ lost its request state: every later send fails with it.
@@ -173,7 +181,7 @@ export class SocketEngine implements PollTarget {
   tryReceive(): Uint8Array[] | null {
     this.assertOpen();
     if (this.#receivers.length > 0) return null; // earlier callers come first
-    const frames = receiveFrames(this.pointer);
+    const frames = receiveFrames(this.pointer, this.pooledFrames);
     this.#afterOperation();
     return frames;
   }
@@ -206,7 +214,7 @@ export class SocketEngine implements PollTarget {
     if (this.#receivers.length === 0) {
       let frames: Uint8Array[] | null;
       try {
-        frames = receiveFrames(this.pointer);
+        frames = receiveFrames(this.pointer, this.pooledFrames);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -426,10 +434,15 @@ export class SocketEngine implements PollTarget {
     }
     if (timeout !== undefined && timeout !== Infinity) {
       const limit = timeout;
-      waiter.timer = setTimeout(
-        () => this.#expire(waiter, queue, this.#timedOut(what, limit)),
-        limit,
-      );
+      waiter.timeout = limit;
+      waiter.deadline = performance.now() + limit;
+      // A blocking socket expires its waiters itself (timers cannot run while it blocks).
+      if (!this.blocking) {
+        waiter.timer = setTimeout(
+          () => this.#expire(waiter, queue, this.#timedOut(what, limit)),
+          limit,
+        );
+      }
     }
     if (signal !== undefined && signal !== null) {
       waiter.signal = signal;
@@ -488,16 +501,47 @@ export class SocketEngine implements PollTarget {
     // new edge coming, so look before waiting.
     const lookFirst = !afterFailedReceive || this.#senders.length > 0;
     if (lookFirst && !this.#serve()) return;
+    if (this.blocking) return this.#block();
     if (this.#history.waitBriefly(this.#pollfd, () => 1, () => !this.#serve())) return;
     this.#waitStarted = performance.now();
     pollerThread().watch(this);
+  }
+
+  /**
+   * A blocking socket's wait: this thread sleeps in poll() on the socket's
+   * fd until what waits is served or its time is up, as a blocking libzmq
+   * call would. Nothing else on this thread runs meanwhile; that is the
+   * price of a round trip without a trip through the event loop.
+   */
+  #block(): void {
+    const libc = loadLibc()!;
+    while (this.#serve()) {
+      const now = performance.now();
+      let deadline = Infinity;
+      for (const queue of [this.#receivers, this.#senders] as Waiter<unknown>[][]) {
+        for (const waiter of [...queue]) {
+          if (waiter.deadline === undefined) continue;
+          if (waiter.deadline > now) deadline = Math.min(deadline, waiter.deadline);
+          else {
+            const what = queue === this.#receivers ? "Receive" : "Send";
+            this.#expire(waiter, queue, this.#timedOut(what, waiter.timeout!));
+          }
+        }
+      }
+      if (!this.#busy()) return;
+      // ZMQ_FD is edge-triggered, but serving just read the state, so the
+      // next change signals it anew.
+      const milliseconds = deadline === Infinity ? -1 : Math.max(1, Math.ceil(deadline - now));
+      libc.poll(this.#pollfd.bytes, loadNative().sizeArgument(1), milliseconds);
+    }
+    this.#idle();
   }
 
   /** Called by the poller thread when the fd is signalled. */
   onSignal(): void {
     const working = this.#receivers.length > 0 || this.#senders.length > 0;
     if (!this.#serve()) {
-      if (working) this.#history.record(performance.now() - this.#waitStarted);
+      if (working) this.#history.endedThroughThread(performance.now() - this.#waitStarted);
       this.#idle();
     }
     // Pending operations were served first; watchers get what is left.
@@ -556,7 +600,7 @@ export class SocketEngine implements PollTarget {
       try {
         const read = this.#receivers[0].read;
         frames = read === undefined
-          ? receiveFrames(this.pointer)
+          ? receiveFrames(this.pointer, this.pooledFrames)
           : read(this.pointer) as Uint8Array[] | null;
       } catch (error) {
         const waiter = this.#receivers.shift()!;

@@ -163,7 +163,7 @@ export interface SocketOptionProperties {
 export interface PairOptionProperties extends SocketOptionProperties {
 }
 
-/** What `new Pair(...)` takes: any writable option, and the context. */
+/** What `new Pair(...)` takes: any writable option, and SocketConstructorOptions. */
 export type PairOptions = WritableOptions<PairOptionProperties>;
 
 /** Options of a Publisher socket (ZMQ_PUB), as properties. */
@@ -179,7 +179,7 @@ export interface PublisherOptionProperties extends SocketOptionProperties {
   invertMatching: boolean;
 }
 
-/** What `new Publisher(...)` takes: any writable option, and the context. */
+/** What `new Publisher(...)` takes: any writable option, and SocketConstructorOptions. */
 export type PublisherOptions = WritableOptions<PublisherOptionProperties>;
 
 /** Options of a Subscriber socket (ZMQ_SUB), as properties. */
@@ -190,7 +190,7 @@ export interface SubscriberOptionProperties extends SocketOptionProperties {
   invertMatching: boolean;
 }
 
-/** What `new Subscriber(...)` takes: any writable option, and the context. */
+/** What `new Subscriber(...)` takes: any writable option, and SocketConstructorOptions. */
 export type SubscriberOptions = WritableOptions<SubscriberOptionProperties>;
 
 /** Options of a Request socket (ZMQ_REQ), as properties. */
@@ -205,14 +205,14 @@ export interface RequestOptionProperties extends SocketOptionProperties {
   relaxed: boolean;
 }
 
-/** What `new Request(...)` takes: any writable option, and the context. */
+/** What `new Request(...)` takes: any writable option, and SocketConstructorOptions. */
 export type RequestOptions = WritableOptions<RequestOptionProperties>;
 
 /** Options of a Reply socket (ZMQ_REP), as properties. */
 export interface ReplyOptionProperties extends SocketOptionProperties {
 }
 
-/** What `new Reply(...)` takes: any writable option, and the context. */
+/** What `new Reply(...)` takes: any writable option, and SocketConstructorOptions. */
 export type ReplyOptions = WritableOptions<ReplyOptionProperties>;
 
 /** Options of a Dealer socket (ZMQ_DEALER), as properties. */
@@ -225,7 +225,7 @@ export interface DealerOptionProperties extends SocketOptionProperties {
   conflate: boolean;
 }
 
-/** What `new Dealer(...)` takes: any writable option, and the context. */
+/** What `new Dealer(...)` takes: any writable option, and SocketConstructorOptions. */
 export type DealerOptions = WritableOptions<DealerOptionProperties>;
 
 /** Options of a Router socket (ZMQ_ROUTER), as properties. */
@@ -248,7 +248,7 @@ export interface RouterOptionProperties extends SocketOptionProperties {
   connectRoutingId: Uint8Array | string;
 }
 
-/** What `new Router(...)` takes: any writable option, and the context. */
+/** What `new Router(...)` takes: any writable option, and SocketConstructorOptions. */
 export type RouterOptions = WritableOptions<RouterOptionProperties>;
 
 /** Options of a Pull socket (ZMQ_PULL), as properties. */
@@ -257,7 +257,7 @@ export interface PullOptionProperties extends SocketOptionProperties {
   conflate: boolean;
 }
 
-/** What `new Pull(...)` takes: any writable option, and the context. */
+/** What `new Pull(...)` takes: any writable option, and SocketConstructorOptions. */
 export type PullOptions = WritableOptions<PullOptionProperties>;
 
 /** Options of a Push socket (ZMQ_PUSH), as properties. */
@@ -266,7 +266,7 @@ export interface PushOptionProperties extends SocketOptionProperties {
   conflate: boolean;
 }
 
-/** What `new Push(...)` takes: any writable option, and the context. */
+/** What `new Push(...)` takes: any writable option, and SocketConstructorOptions. */
 export type PushOptions = WritableOptions<PushOptionProperties>;
 
 /** Options of a XPublisher socket (ZMQ_XPUB), as properties. */
@@ -307,14 +307,14 @@ export interface XPublisherOptionProperties extends SocketOptionProperties {
   verboser: boolean;
 }
 
-/** What `new XPublisher(...)` takes: any writable option, and the context. */
+/** What `new XPublisher(...)` takes: any writable option, and SocketConstructorOptions. */
 export type XPublisherOptions = WritableOptions<XPublisherOptionProperties>;
 
 /** Options of a XSubscriber socket (ZMQ_XSUB), as properties. */
 export interface XSubscriberOptionProperties extends SocketOptionProperties {
 }
 
-/** What `new XSubscriber(...)` takes: any writable option, and the context. */
+/** What `new XSubscriber(...)` takes: any writable option, and SocketConstructorOptions. */
 export type XSubscriberOptions = WritableOptions<XSubscriberOptionProperties>;
 
 /** Options of a Stream socket (ZMQ_STREAM), as properties. */
@@ -325,13 +325,13 @@ export interface StreamOptionProperties extends SocketOptionProperties {
   notify: boolean;
 }
 
-/** What `new Stream(...)` takes: any writable option, and the context. */
+/** What `new Stream(...)` takes: any writable option, and SocketConstructorOptions. */
 export type StreamOptions = WritableOptions<StreamOptionProperties>;
 
-/** The writable options of a property set, all optional, plus the context. */
+/** The writable options of a property set, all optional, plus SocketConstructorOptions. */
 export type WritableOptions<T> =
   & { -readonly [K in Exclude<keyof T, ReadOnlyOptions>]?: T[K] }
-  & { context?: import("./context.ts").Context };
+  & import("./socket.ts").SocketConstructorOptions;
 
 /** Options that can only be read. */
 export type ReadOnlyOptions =

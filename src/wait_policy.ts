@@ -14,6 +14,7 @@
  */
 import { loadNative, loadPpoll, runtime } from "../ffi/load.ts";
 import type { PollfdList } from "./pollfd_list.ts";
+import { waitStatistics } from "./wait_statistics.ts";
 
 /** The longest a brief wait blocks the thread, in microseconds. */
 export const BRIEF_WAIT_BUDGET_US = 500;
@@ -60,6 +61,7 @@ export class WaitHistory {
    * resolve after a turn of the event loop (see {@link yieldToEventLoop}).
    */
   completedAtOnce(): boolean {
+    waitStatistics.completedAtOnce++;
     if (++this.#syncRun < SYNC_RUN_LIMIT) return false;
     this.#syncRun = 0;
     return true;
@@ -68,6 +70,12 @@ export class WaitHistory {
   /** An operation has to wait: the run of immediate completions ends. */
   waiting(): void {
     this.#syncRun = 0;
+  }
+
+  /** A wait that went to the poller thread ended after `milliseconds`. */
+  endedThroughThread(milliseconds: number): void {
+    waitStatistics.thread++;
+    this.record(milliseconds);
   }
 
   /** A wait ended after `milliseconds` (brief or through the poller thread). */
@@ -96,10 +104,12 @@ export class WaitHistory {
     for (let now = started; now < deadline; now = performance.now()) {
       if (!ppollFor(pollfds, count(), (deadline - now) * 1000)) break;
       if (done()) {
+        waitStatistics.brief++;
         this.record(performance.now() - started);
         return true;
       }
     }
+    waitStatistics.briefRanOut++;
     this.#failed();
     return false;
   }

@@ -14,6 +14,7 @@ import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative, runtime } from "../ffi/load.ts";
 import type { Native, NativeCallback, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor, misuse, zmqFailure } from "./errors.ts";
+import { detach, isDetached } from "./array_buffers.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
 
@@ -442,19 +443,17 @@ export class ReceivedMessage {
     if (frames === null) throw misuse("EINVAL", "This message was already released");
     this.#frames = null;
     for (let i = 0; i < frames.length; i++) {
-      const buffer = frames[i].buffer as ArrayBuffer & { detached?: boolean };
+      const buffer = frames[i].buffer as ArrayBuffer;
       // Detached by someone else: if it was transferred, the memory lives on
       // in the new buffer, and the deallocator closes it once that is gone.
-      if (buffer.detached) continue;
+      if (isDetached(buffer)) continue;
       if (lentBuffers.has(buffer)) {
         // Sent onward and still queued in libzmq: detaching now would free
         // memory libzmq reads. It detaches once libzmq gives it back.
-        void whenReleased(buffer).then(() => {
-          if (!buffer.detached) buffer.transfer(0);
-        });
+        void whenReleased(buffer).then(() => detach(buffer));
         continue;
       }
-      buffer.transfer(0);
+      detach(buffer);
       const id = this.#ids[i];
       if (id === 0) continue;
       // The buffer was the memory's only owner and is detached: close now

@@ -366,6 +366,26 @@ test("cli: an unreachable req with --timeout exits 1 with one clear line", async
   equal(exit.stdout, "");
 });
 
+test("cli: a push with no peer fails at --timeout instead of dropping the message", async () => {
+  const endpoint = uniqueIpcAddress();
+  const exit = await run(["push", endpoint, "hi", "--timeout", "300"]);
+  equal(exit.code, 1, exit.stderr);
+  const errorLines = lines(exit.stderr);
+  equal(errorLines.length, 1, exit.stderr);
+  match(errorLines[0], /^zmq: could not send a message within 300 ms: no peer ready on ipc:\/\//);
+  // With a puller there, the same command delivers.
+  const pull = start(["pull", "tcp://127.0.0.1:*", "--count", "1"]);
+  try {
+    const bound = await pull.boundEndpoint();
+    const pushed = await run(["push", bound, "hi", "--timeout", "5000"]);
+    equal(pushed.code, 0, pushed.stderr);
+    const pulled = await pull.finish();
+    equal(pulled.stdout, "hi\n", pull.describe());
+  } finally {
+    killAll(pull);
+  }
+});
+
 test("cli: --help for every command exits 0 and explains it", async () => {
   const commands = [
     "pub",

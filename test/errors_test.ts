@@ -152,6 +152,10 @@ test("errors: unbind and disconnect of an unknown endpoint are ENOENT", async ()
       zmqError("ENOENT"),
     );
     throws(() => push.disconnect("tcp://127.0.0.1:1"), zmqError("ENOENT"));
+    // Worded for what each does: from, not to.
+    await rejects(push.unbind("tcp://127.0.0.1:1"), /^ZmqError: Cannot unbind from "tcp:/);
+    throws(() => push.disconnect("tcp://127.0.0.1:1"), /^ZmqError: Cannot disconnect from "tcp:/);
+    throws(() => push.connect("nope"), /^ZmqError: Cannot connect to "nope"/);
   } finally {
     closeAll(push);
   }

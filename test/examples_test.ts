@@ -346,6 +346,59 @@ const scenarios: Scenario[] = [
       equal(countLines(stdout, /server replied OK \(3\)/), 0, "no reply after the crash");
     },
   },
+  {
+    name: "majordomo: a broker, two workers and a client of the echo service",
+    roles: ["majordomo_broker.ts", "majordomo_worker.ts", "majordomo_client.ts"],
+    async run(start, endpoint) {
+      const at = endpoint();
+      const broker = start("majordomo_broker.ts", "--endpoint", at);
+      await broker.waitFor(/^broker: clients and workers connect to /m);
+      const workers = [1, 2].map(() => start("majordomo_worker.ts", "--endpoint", at));
+      for (const worker of workers) await worker.waitFor(/waiting for requests/);
+      const client = start("majordomo_client.ts", "--endpoint", at, "--requests", "10");
+      const { stdout } = await expectExit(client);
+      match(stdout, /^client: service "echo" is (available|not available yet)$/m);
+      for (let n = 1; n <= 10; n++) match(stdout, new RegExp(`^Reply ${n}: Hello ${n}$`, "m"));
+      match(stdout, /^client: 10 replies, 0 retries$/m);
+      let handled = 0;
+      for (const worker of workers) {
+        worker.interrupt();
+        handled += numberIn(
+          (await expectExit(worker)).stdout,
+          /^worker \d+: handled (\d+) requests$/m,
+        );
+      }
+      equal(handled, 10, "every request handled once");
+      broker.interrupt();
+      // Ten requests and the client's mmi.service question.
+      match(
+        (await expectExit(broker)).stdout,
+        /^broker: 11 requests, 11 replies, 0 workers expired$/m,
+      );
+    },
+  },
+  {
+    name: "beacon: a service announced by beacon, and a client that finds it",
+    roles: ["beacon_service.ts", "beacon_client.ts"],
+    async run(start, endpoint) {
+      // Broadcasts stay on loopback; a random UDP port keeps runs apart.
+      const beacon = [
+        "--port",
+        String(20_000 + Math.floor(Math.random() * 30_000)),
+        "--interface",
+        "lo",
+      ];
+      const at = endpoint();
+      const service = start("beacon_service.ts", "--endpoint", at, ...beacon);
+      await service.waitFor(/^service: announcing "echo" -> /m);
+      const client = start("beacon_client.ts", ...beacon, "--requests", "3");
+      const { stdout } = await expectExit(client);
+      match(stdout, new RegExp(`^client: found "echo" at ${at.replaceAll(".", "\\.")}$`, "m"));
+      for (let n = 1; n <= 3; n++) match(stdout, new RegExp(`^Reply ${n}: Hello ${n}$`, "m"));
+      service.interrupt();
+      match((await expectExit(service)).stdout, /^service: served 3 requests$/m);
+    },
+  },
 ];
 
 const roleFiles = new Set(scenarios.flatMap((scenario) => scenario.roles));

@@ -104,11 +104,14 @@ test("reliability: LazyPirateClient and IdempotentServer answer each request onc
     ok(id.byteLength > 0);
     return ["done", ...body];
   });
-  const client = new zmq.LazyPirateClient("tcp://127.0.0.1:1", { timeout: 2000 });
+  const client = new zmq.LazyPirateClient("tcp://127.0.0.1:1", { timeout: 2000, requestIds: true });
   let other: zmq.LazyPirateClient | undefined;
   try {
     await server.socket.bind("tcp://127.0.0.1:*");
-    other = new zmq.LazyPirateClient(server.socket.lastEndpoint!, { timeout: 5000 });
+    other = new zmq.LazyPirateClient(server.socket.lastEndpoint!, {
+      timeout: 5000,
+      requestIds: true,
+    });
     for (let i = 0; i < 20; i++) {
       deepEqual(texts(await other.request(["job", String(i)])), ["done", "job", String(i)]);
     }
@@ -155,6 +158,7 @@ test("reliability: an IdempotentServer drops messages without an id and reports 
     const retrying = new zmq.LazyPirateClient(server.socket.lastEndpoint!, {
       timeout: 300,
       retries: 5,
+      requestIds: true,
     });
     try {
       deepEqual(texts(await retrying.request("bad")), ["BAD"]);
@@ -182,7 +186,11 @@ test("reliability: LazyPirateClient gives up after retries + 1 attempts with ETI
       watch.changed();
     }
   })();
-  const client = new zmq.LazyPirateClient(router.lastEndpoint!, { timeout: 400, retries: 2 });
+  const client = new zmq.LazyPirateClient(router.lastEndpoint!, {
+    timeout: 400,
+    retries: 2,
+    requestIds: true,
+  });
   try {
     await rejects(client.request("anyone there?"), (error: unknown) => {
       ok(error instanceof zmq.ZmqError, `not a ZmqError: ${error}`);
@@ -207,6 +215,41 @@ test("reliability: LazyPirateClient gives up after retries + 1 attempts with ETI
     router.close();
   }
   await withTimeout(reading, 5000, "the router's loop to end");
+});
+
+test("reliability: LazyPirateClient works with a plain REP server, as the guide's client does", async () => {
+  const rep = new zmq.Reply({ linger: 0 });
+  let slowOnce = true;
+  const serving = (async () => {
+    for await (const [request] of rep) {
+      // The first request's reply comes too late: the client has moved on to
+      // a fresh socket, so the late reply cannot be taken for a later one.
+      if (text(request) === "slow" && slowOnce) {
+        slowOnce = false;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+      await rep.send(`reply to ${text(request)}`);
+    }
+  })();
+  await rep.bind("tcp://127.0.0.1:*");
+  const client = new zmq.LazyPirateClient(rep.lastEndpoint!, { timeout: 300, retries: 3 });
+  try {
+    deepEqual(texts(await client.request("0")), ["reply to 0"]);
+    deepEqual(texts(await client.request("1")), ["reply to 1"]);
+    deepEqual(texts(await client.request("slow")), ["reply to slow"]);
+    deepEqual(texts(await client.request("2")), ["reply to 2"]);
+    const stats = client.statistics();
+    equal(stats.answered, 4);
+    ok(stats.retries >= 1, "the slow request was not retried");
+    throws(
+      () => new zmq.LazyPirateClient(rep.lastEndpoint!, { requestIds: 1 as unknown as boolean }),
+      TypeError,
+    );
+  } finally {
+    client.close();
+    rep.close();
+  }
+  await withTimeout(serving, 5000, "the server loop to end");
 });
 
 test("reliability: LazyPirateClient refuses misuse with clear errors", async () => {
@@ -302,7 +345,7 @@ test(
       });
       relay = await FaultRelay.start(server.endpoints.server, { host: network.hubAddress });
       const timeout = 300;
-      client = new zmq.LazyPirateClient(relay.endpoint, { timeout, retries: 8 });
+      client = new zmq.LazyPirateClient(relay.endpoint, { timeout, retries: 8, requestIds: true });
 
       const faults = ["none", "lose the reply", "late reply", "lose the request"] as const;
       const count = 16;
@@ -389,7 +432,9 @@ test(
       })();
       const perClient = 10;
       for (let c = 0; c < 3; c++) {
-        clients.push(new zmq.LazyPirateClient(relay.endpoint, { timeout: 250, retries: 20 }));
+        clients.push(
+          new zmq.LazyPirateClient(relay.endpoint, { timeout: 250, retries: 20, requestIds: true }),
+        );
       }
       await Promise.all(clients.map(async (client, c) => {
         for (let i = 0; i < perClient; i++) {

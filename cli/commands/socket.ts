@@ -41,6 +41,11 @@ export async function runSocket(plan: SocketPlan): Promise<number> {
       linger: plan.linger,
       curve: plan.curve,
     });
+    // A push queues to a connection libzmq has not made yet (to nobody) and
+    // reports success; it must wait for a real peer, or fail at --timeout.
+    if (plan.name === "push" && !plan.options.some((o) => /^(ZMQ_)?immediate=/i.test(o))) {
+      socket.setOption("immediate", true);
+    }
     await attach(socket, plan.endpoints, session.reporter);
     const runner = new SocketRunner(plan, session, socket);
     await runner.subscribe();

@@ -301,7 +301,11 @@ async function lazyPirate(network: Network) {
     }
   })();
   const timeout = 250;
-  const client = new zmq.LazyPirateClient(relay.endpoint, { timeout, retries: 20 });
+  const client = new zmq.LazyPirateClient(relay.endpoint, {
+    timeout,
+    retries: 20,
+    requestIds: true,
+  });
   const count = 100;
   const startedAt = performance.now();
   const latencies: number[] = [];

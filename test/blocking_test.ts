@@ -1,0 +1,93 @@
+// Sockets made with `blocking: true`: their waits block the thread in poll()
+// instead of going through the event loop, and still honour every bound.
+import * as zmq from "../mod.ts";
+import { fileURLToPath } from "node:url";
+import {
+  bindAny,
+  closeAll,
+  deepEqual,
+  describeExit,
+  equal,
+  isZmqError,
+  ok,
+  rejects,
+  runScript,
+  test,
+  texts,
+  throws,
+  transports,
+} from "./harness.ts";
+
+for (const transport of transports) {
+  test(`blocking over ${transport}: request/reply round trips`, async () => {
+    const rep = new zmq.Reply({ linger: 0 });
+    const req = new zmq.Request({ linger: 0, blocking: true });
+    try {
+      req.connect(await bindAny(rep, transport));
+      for (let i = 0; i < 50; i++) {
+        await req.send(`ping ${i}`);
+        // The server runs on this thread too: answer from the event loop
+        // before the blocking receive starts waiting.
+        const [request] = await rep.receive();
+        await rep.send(["pong", request]);
+        deepEqual(texts(await req.receive({ timeout: 5000 })), ["pong", `ping ${i}`]);
+      }
+    } finally {
+      closeAll(req, rep);
+    }
+  });
+}
+
+test("blocking: receiveTimeout and { timeout } bound a wait with no timer to fire", async () => {
+  const pull = new zmq.Pull({ linger: 0, blocking: true, receiveTimeout: 100 });
+  try {
+    await pull.bind("tcp://127.0.0.1:*");
+    let started = performance.now();
+    await rejects(pull.receive(), isZmqError("EAGAIN"));
+    const waited = performance.now() - started;
+    ok(waited >= 95, `gave up after ${waited} ms`);
+    started = performance.now();
+    await rejects(pull.receive({ timeout: 50 }), isZmqError("EAGAIN"));
+    ok(performance.now() - started >= 45, "the call's own timeout was not honoured");
+    pull.receiveTimeout = 0;
+    await rejects(pull.receive(), isZmqError("EAGAIN"));
+  } finally {
+    closeAll(pull);
+  }
+});
+
+test("blocking: a send waiting for a peer is bounded by sendTimeout", async () => {
+  const push = new zmq.Push({ linger: 0, blocking: true, immediate: true, sendTimeout: 80 });
+  try {
+    push.connect("tcp://127.0.0.1:1");
+    await rejects(push.send("nobody"), isZmqError("EAGAIN"));
+  } finally {
+    closeAll(push);
+  }
+});
+
+test("blocking: the option must be a boolean", () => {
+  throws(() => new zmq.Pull({ blocking: 1 as unknown as boolean }), TypeError);
+});
+
+// The peer of a blocking socket must run elsewhere (another process here):
+// while the socket waits, nothing else on its thread runs.
+test("blocking: a client round trips with a server in another process", async () => {
+  const script = fileURLToPath(new URL("./fixtures/blocking_client.ts", import.meta.url));
+  const rep = new zmq.Reply({ linger: 0 });
+  try {
+    await rep.bind("tcp://127.0.0.1:*");
+    const serving = (async () => {
+      for (let i = 0; i < 100; i++) {
+        const [request] = await rep.receive({ timeout: 15_000 });
+        await rep.send(request);
+      }
+    })();
+    const exit = await runScript(script, { args: [rep.lastEndpoint!, "100"], timeout: 20_000 });
+    equal(exit.code, 0, describeExit(exit));
+    equal(exit.stdout.trim(), "100 round trips", describeExit(exit));
+    await serving;
+  } finally {
+    closeAll(rep);
+  }
+});
