@@ -81,7 +81,13 @@ function build(options: BuildOptions): void {
 const moduleOut = (path: string) => "./esm/" + path.replace(/\.ts$/, ".js");
 const typesOut = (path: string) => "./esm/" + path.replace(/\.ts$/, ".d.ts");
 
-const entryPoints: BuildOptions["entryPoints"] = [{ name: ".", path: "mod.ts" }];
+const entryPoints: BuildOptions["entryPoints"] = [
+  { name: ".", path: "mod.ts" },
+  // zeromq.js's API (issue #16): `import * as zmq from "@zmq/zmq/zeromq"`.
+  { name: "./zeromq", path: "zeromq.ts" },
+  // zeromq.js v5's API, as zeromq.js v6 ships it: `@zmq/zmq/zeromq/v5-compat`.
+  { name: "./zeromq/v5-compat", path: "zeromq_v5_compat.ts" },
+];
 if (existsSync(join(root, "cli", "zmq.ts"))) {
   entryPoints.push({ name: "zmq", path: "cli/zmq.ts", kind: "bin" });
 }
@@ -104,7 +110,12 @@ build({
     main: moduleOut("mod.ts"),
     types: typesOut("mod.ts"),
     exports: {
-      ".": { types: typesOut("mod.ts"), import: moduleOut("mod.ts") },
+      ...Object.fromEntries(
+        entryPoints.filter((entry) => entry.kind !== "bin").map((entry) => [
+          entry.name,
+          { types: typesOut(entry.path), import: moduleOut(entry.path) },
+        ]),
+      ),
       "./package.json": "./package.json",
     },
     ...(bins.length > 0

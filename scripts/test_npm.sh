@@ -91,12 +91,16 @@ expect_error "koffi missing" 'npm install koffi' node "$bare/rr.mjs"
 
 # The core and pattern tests, importing the package instead of ../mod.ts.
 tests=(async auth certificates context engine errors facts frames messages monitor multipart process_exit timeouts
-  options pair proxy pub_sub push_pull req_rep router_dealer security stream xpub_xsub)
+  options pair proxy pub_sub push_pull req_rep router_dealer security stream xpub_xsub
+  zeromq_compat_socket zeromq_compat_options zeromq_compat_events zeromq_compat_v5)
 cp "$root/test/harness.ts" test/
 mkdir -p test/fixtures
 for name in "${tests[@]}"; do cp "$root/test/${name}_test.ts" test/; done
 cp "$root"/test/fixtures/*.ts test/fixtures/
 sed -i -E "s#from \"(\\.\\./)+mod\\.ts\"#from \"$package\"#" test/*.ts test/fixtures/*.ts
+# The zeromq.js entry points, as the package exports them.
+sed -i -E -e "s#from \"\\.\\./zeromq\\.ts\"#from \"$package/zeromq\"#" \
+  -e "s#from \"\\.\\./zeromq_v5_compat\\.ts\"#from \"$package/zeromq/v5-compat\"#" test/*.ts
 # The npm build's compiler options (scripts/npm/compiler.ts), loosened: see below.
 "$root/$deno" eval "
   import { ambientDeclarations, compilerOptions } from '$root/scripts/npm/compiler.ts';
