@@ -6,15 +6,20 @@
  */
 import type { Adapter, Libc, Native, Ppoll } from "./native.ts";
 import { libcSymbols, ppollSymbols, zmqSymbols } from "./symbols.ts";
+import { bunAdapter } from "./bun.ts";
+import { denoAdapter } from "./deno.ts";
+import { nodeAdapter } from "./node.ts";
 
 /** The environment variable that names libzmq's path, overriding the search. */
 export const LIBRARY_PATH_VARIABLE = "LIBZMQ_PATH";
 
+// Each adapter is made only in its own runtime; none is loaded with a
+// top-level await (Node refuses to require() a module graph that has one).
 const runtimeAdapter: Adapter = "Deno" in globalThis
-  ? (await import("./deno.ts")).adapter
+  ? denoAdapter()
   : "Bun" in globalThis
-  ? (await import("./bun.ts")).adapter
-  : (await import("./node.ts")).adapter;
+  ? bunAdapter()
+  : nodeAdapter();
 
 /** Where libzmq is looked for, in order, on each OS. */
 export function libraryCandidates(os: string): string[] {

@@ -7,6 +7,7 @@
  */
 import type { Adapter, Functions, Pointer } from "./native.ts";
 import { nodeDefinition } from "./mapping.ts";
+import { createRequire } from "node:module";
 import process from "node:process";
 
 /** The subset of koffi 3 this adapter uses, typed here so Deno can check the file. */
@@ -34,65 +35,67 @@ export class KoffiMissingError extends Error {
   }
 }
 
-// A variable specifier keeps Deno's type checker from resolving "koffi".
-const koffiSpecifier = "koffi";
-let koffi: Koffi;
-// Importing the library never throws: without koffi, the first call that
-// needs libzmq does (load.ts passes this error on as it is).
-let koffiMissing: KoffiMissingError | undefined;
-try {
-  const imported = (await import(koffiSpecifier)) as { default?: Koffi } & Koffi;
-  koffi = imported.default ?? imported;
-} catch (error) {
-  koffiMissing = new KoffiMissingError(error);
-}
-
 // koffi's pointers are bigints and NULL is null; the library only passes them back.
 const asPointer = (p: bigint | null): Pointer => (p || null) as unknown as Pointer;
 const fromPointer = (p: Pointer): bigint | null => p as unknown as bigint | null;
 
-/** The adapter load.ts uses in Node. */
-export const adapter: Adapter = {
-  runtime: "node",
-  os: process.platform === "win32" ? "windows" : process.platform,
-  env(name) {
-    return process.env[name];
-  },
-  open(path, table) {
-    if (koffiMissing !== undefined) throw koffiMissing;
-    const library = koffi.load(path);
-    const functions: Record<string, unknown> = {};
-    for (const [key, symbol] of Object.entries(nodeDefinition(table))) {
-      functions[key] = library.func(symbol.name, symbol.result, symbol.parameters);
-    }
-    return functions as unknown as Functions<typeof table>;
-  },
-  isPermissionError() {
-    return false; // Node has no FFI permission
-  },
-  sizeArgument(size) {
-    return size;
-  },
-  pointerOf(view) {
-    // Reading .buffer moves a small typed array's bytes off the V8 heap for
-    // good, so the address stays valid while the view lives.
-    void view.buffer;
-    return asPointer(koffi.address(view));
-  },
-  pointerToBigInt(pointer) {
-    return fromPointer(pointer) ?? 0n;
-  },
-  pointerFromBigInt(value) {
-    return asPointer(value);
-  },
-  readCString(pointer) {
-    const p = fromPointer(pointer);
-    return p === null ? "" : koffi.decode(p, "char", -1);
-  },
-  copyInto(source, destination) {
-    const p = fromPointer(source);
-    if (p !== null && destination.length > 0) {
-      destination.set(new Uint8Array(koffi.view(p, destination.length)));
-    }
-  },
-};
+/**
+ * The adapter load.ts uses in Node (made only there). koffi is required here,
+ * not imported at the top: without it, importing the library still works
+ * (the first call that needs libzmq reports it), and with no top-level await
+ * Node can require() the npm package.
+ */
+export function nodeAdapter(): Adapter {
+  let koffi: Koffi;
+  let koffiMissing: KoffiMissingError | undefined;
+  try {
+    const required = createRequire(import.meta.url)("koffi") as { default?: Koffi } & Koffi;
+    koffi = required.default ?? required;
+  } catch (error) {
+    koffiMissing = new KoffiMissingError(error);
+  }
+  return {
+    runtime: "node",
+    os: process.platform === "win32" ? "windows" : process.platform,
+    env(name) {
+      return process.env[name];
+    },
+    open(path, table) {
+      if (koffiMissing !== undefined) throw koffiMissing;
+      const library = koffi.load(path);
+      const functions: Record<string, unknown> = {};
+      for (const [key, symbol] of Object.entries(nodeDefinition(table))) {
+        functions[key] = library.func(symbol.name, symbol.result, symbol.parameters);
+      }
+      return functions as unknown as Functions<typeof table>;
+    },
+    isPermissionError() {
+      return false; // Node has no FFI permission
+    },
+    sizeArgument(size) {
+      return size;
+    },
+    pointerOf(view) {
+      // Reading .buffer moves a small typed array's bytes off the V8 heap for
+      // good, so the address stays valid while the view lives.
+      void view.buffer;
+      return asPointer(koffi.address(view));
+    },
+    pointerToBigInt(pointer) {
+      return fromPointer(pointer) ?? 0n;
+    },
+    pointerFromBigInt(value) {
+      return asPointer(value);
+    },
+    readCString(pointer) {
+      const p = fromPointer(pointer);
+      return p === null ? "" : koffi.decode(p, "char", -1);
+    },
+    copyInto(source, destination) {
+      const p = fromPointer(source);
+      if (p !== null && destination.length > 0) {
+        destination.set(new Uint8Array(koffi.view(p, destination.length)));
+      }
+    },
+  };
+}

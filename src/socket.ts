@@ -65,6 +65,9 @@ export interface SocketConstructorOptions {
 /** @ignore The engine behind each socket, for the capability mixins. */
 export const engine: unique symbol = Symbol("zmq.engine");
 
+/** @ignore Binds or unbinds now, throwing (the zeromq.js entry's bindSync / unbindSync). */
+export const endpointNow: unique symbol = Symbol("zmq.endpointNow");
+
 const encoder = new TextEncoder();
 
 // Sockets dropped without close() are closed when collected.
@@ -313,6 +316,11 @@ export abstract class Socket {
    */
   connect(address: string): void {
     this.#endpoint("connect", address);
+  }
+
+  /** @ignore Binds or unbinds at once, throwing what bind() or unbind() would reject with. */
+  [endpointNow](action: "bind" | "unbind", address: string): void {
+    this.#endpoint(action, address);
   }
 
   /** Disconnects from an endpoint that {@link Socket.connect} connected to. */

@@ -12,7 +12,7 @@ import { setImmediate } from "node:timers";
 import { SocketOption, SocketType, type SocketTypeName } from "../../ffi/constants.ts";
 import { errnoValue, ZmqError } from "../errors.ts";
 import { socketClasses } from "../socket_classes.ts";
-import { engine, type Socket as MainSocket } from "../socket.ts";
+import { endpointNow, engine, type Socket as MainSocket } from "../socket.ts";
 import { assignOptions, checkAddress, checkArgumentCount } from "./arguments.ts";
 import { type Context, context as defaultContext, isContext, mainContext } from "./context.ts";
 import { errnoError, errorForErrno, fromMainError } from "./errors.ts";
@@ -58,29 +58,6 @@ function state(socket: Socket): SocketState {
 function throwUnlessOpen(state: SocketState): void {
   const error = notOpenError(state);
   if (error !== undefined) throw error;
-}
-
-/**
- * Runs a main-API endpoint call whose promise is already settled when it
- * returns (the main API binds synchronously) and throws its error now.
- * The main API has no synchronous bind, so the rejection is caught as it is
- * made: nothing else can run in between.
- */
-function settledNow(call: () => Promise<void>): void {
-  const reject = Promise.reject;
-  let failure: { error: unknown } | undefined;
-  Promise.reject = function <T = never>(error?: unknown): Promise<T> {
-    failure = { error };
-    return reject.call(Promise, error) as Promise<T>;
-  };
-  let result: Promise<void>;
-  try {
-    result = call();
-  } finally {
-    Promise.reject = reject;
-  }
-  result.catch(() => {});
-  if (failure !== undefined) throw failure.error;
 }
 
 /**
@@ -319,7 +296,7 @@ export class Socket {
     const socket = state(this);
     throwUnlessOpen(socket);
     try {
-      settledNow(() => socket.inner[action](address));
+      socket.inner[endpointNow](action, address);
       trackInproc(socket, address, change);
     } catch (error) {
       throw fromMainError(error);
