@@ -222,8 +222,9 @@ test("reliability: LazyPirateClient works with a plain REP server, as the guide'
   let slowOnce = true;
   const serving = (async () => {
     for await (const [request] of rep) {
-      // The first request's reply comes too late: the client has moved on to
-      // a fresh socket, so the late reply cannot be taken for a later one.
+      // The first request's reply comes too late (on purpose: this pause is the
+      // scenario): the client has moved on to a fresh socket, so the late
+      // reply cannot be taken for a later one.
       if (text(request) === "slow" && slowOnce) {
         slowOnce = false;
         await new Promise((resolve) => setTimeout(resolve, 600));
