@@ -7,6 +7,22 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The usage text of `--help`. */
+export const USAGE = `deno run -A bench/run.ts [--quick] [--runs N]
+    [--only c,zeromq.js,deno,bun,node] [--skip-idle] [--skip-memory]
+    [--messages N]
+
+  --quick          tcp two-process throughput (16 B, 1 KiB, 64 KiB, 1 MiB), the tcp round
+                   trip, idle CPU, RSS over 2M messages (< 2.5 min)
+  --runs N         runs per case (default 5; 3 with --quick); the median counts
+  --only LIST      measure only these (comma-separated)
+  --skip-idle      leave out the idle CPU measure
+  --skip-memory    leave out the RSS measure
+  --messages N     messages of the RSS run (default 10M; 2M with --quick)
+
+Prints a table and one JSON line per figure and bar; writes bench/results.json and
+bench/chart.svg. See bench/README.md.`;
+
 const argv = [...Deno.args];
 const flag = (name: string) => {
   const i = argv.indexOf(name);
@@ -22,6 +38,10 @@ const option = (name: string) => {
   argv.splice(i, 2);
   return v;
 };
+if (flag("--help") || flag("-h")) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 /** --quick: the short run. */
 export const quick = flag("--quick");
 /** --skip-idle. */
