@@ -34,8 +34,9 @@
  * This file is the entry; the parts live in bench/run/: options.ts (the
  * command line), process.ts (running children), builds.ts (C, zeromq.js, the
  * Node copies), matrix.ts (cases, implementations, the runs), bars.ts (the
- * quality bars), report.ts (table, JSON lines, results.json) and chart.ts
- * (chart.svg).
+ * quality bars), report.ts (table, JSON lines, results.json), chart.ts
+ * (chart.svg), and the small shared notes.ts (notes, progress) and format.ts
+ * (numbers and sizes).
  *
  * @module
  */
