@@ -15,11 +15,13 @@ import {
   equal,
   match,
   ok,
+  pollerCycle,
   rejects,
   test,
   text,
   texts,
   throws,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -296,7 +298,7 @@ test("reliability: LazyPirateClient refuses misuse with clear errors", async () 
 
   // Closing rejects the request in flight and every later one.
   const pending = client.request("never answered");
-  await pause(20);
+  await pollerCycle(); // close while the request waits in the poller thread
   client.close();
   client.close(); // idempotent
   ok(client.closed);
@@ -427,7 +429,7 @@ test(
       relay.setDelay(10);
       const resetter = (async () => {
         while (!stop) {
-          await pause(150 + Math.random() * 150);
+          await pause(150 + Math.random() * 150); // the resets' pace (scenario)
           relay!.reset();
         }
       })();
@@ -445,13 +447,7 @@ test(
       stop = true;
       await resetter;
       const retries = clients.reduce((sum, client) => sum + client.statistics().retries, 0);
-      await withTimeout(
-        (async () => {
-          while (executed.size < 3 * perClient) await pause(20);
-        })(),
-        10_000,
-        "every execution notice",
-      );
+      await waitUntil(() => executed.size >= 3 * perClient, 10_000, "every execution notice");
       console.log(
         `reliability: 3 clients x ${perClient} requests under ${relay.resets} resets: ` +
           `all answered, ${retries} retries, ${
