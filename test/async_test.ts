@@ -5,14 +5,16 @@ import {
   closeAll,
   deepEqual,
   equal,
+  expectNext,
   isZmqError,
   ok,
+  pollerCycle,
   rejects,
-  sleep,
   test,
   text,
   texts,
   transports,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -23,13 +25,9 @@ test("tryReceive returns null when nothing is there, then the message", async ()
     push.connect(await bindAny(pull, "inproc"));
     equal(pull.tryReceive(), null);
     await push.send(["one", "two"]);
-    let got: Uint8Array[] | null = null;
-    const deadline = Date.now() + 5_000;
-    while (got === null && Date.now() < deadline) {
-      got = pull.tryReceive();
-      if (got === null) await sleep(5);
-    }
-    ok(got, "tryReceive never returned the message");
+    await waitUntil(() => pull.readable, 5_000, "the message to be readable");
+    const got = pull.tryReceive();
+    ok(got, "tryReceive returned null with a message readable");
     deepEqual(texts(got), ["one", "two"]);
     equal(pull.tryReceive(), null);
   } finally {
@@ -77,8 +75,9 @@ test("trySend returns false at the high-water mark, and nothing is lost", async 
       const [frame] = await withTimeout(pull.receive(), 5_000, `m${i}`);
       equal(text(frame), `m${i}`);
     }
-    await sleep(50);
-    equal(pull.tryReceive(), null);
+    // The refused message must never follow: a marker sent now comes next.
+    await push.send("marker");
+    await expectNext(pull, ["marker"], "the marker after the accepted messages");
   } finally {
     closeAll(push, pull);
   }
@@ -95,7 +94,8 @@ test("await send waits for room at the high-water mark, then completes", async (
     const pending = push.send(`m${accepted}`).then(() => {
       sent = true;
     });
-    await sleep(100);
+    // The send now waits in the poller thread; a poll over it comes and goes.
+    await pollerCycle();
     equal(sent, false, "send resolved although the queue was full");
     // Reading makes room; the pending send then goes through.
     const got: string[] = [];
@@ -119,7 +119,8 @@ test("await send on a Push with no peer waits until one connects", async () => {
     const pending = push.send("waited").then(() => {
       sent = true;
     });
-    await sleep(100);
+    // The send now waits in the poller thread; a poll over it comes and goes.
+    await pollerCycle();
     equal(sent, false, "send resolved with no peer at all");
     pull.connect(endpoint);
     await withTimeout(pending, 5_000, "the pending send");
@@ -151,7 +152,7 @@ test("receive({ timeout }) resolves when a message arrives in time", async () =>
   try {
     push.connect(await bindAny(pull, "tcp"));
     const pending = pull.receive({ timeout: 3_000 });
-    await sleep(50);
+    await pollerCycle(); // the message comes while the receive waits in the poller thread
     await push.send("in time");
     deepEqual(texts(await pending), ["in time"]);
   } finally {
@@ -171,7 +172,7 @@ test("receive({ signal }) rejects when aborted and loses no message", async () =
       () => settled = true,
       () => settled = true,
     );
-    await sleep(30);
+    await pollerCycle(); // abort while the receive waits in the poller thread
     equal(settled, false);
     controller.abort();
     await rejects(withTimeout(pending, 2_000, "the aborted receive"));
@@ -206,7 +207,7 @@ for (const transport of transports) {
     try {
       push.connect(await bindAny(pull, transport));
       const pending = [0, 1, 2, 3, 4].map(() => pull.receive());
-      await sleep(20);
+      await pollerCycle(); // all five wait in the poller thread before any message comes
       for (let i = 0; i < 5; i++) await push.send(`m${i}`);
       const got = await withTimeout(Promise.all(pending), 5_000, "receives");
       deepEqual(got.map(texts), [["m0"], ["m1"], ["m2"], ["m3"], ["m4"]]);
@@ -247,8 +248,7 @@ test("for await yields messages and ends when the socket is closed", async () =>
       for await (const frames of pull) got.push(texts(frames));
     })();
     for (let i = 0; i < 3; i++) await push.send([`m${i}`, "x"]);
-    const deadline = Date.now() + 5_000;
-    while (got.length < 3 && Date.now() < deadline) await sleep(5);
+    await waitUntil(() => got.length >= 3, 5_000, "three messages through for await");
     deepEqual(got, [["m0", "x"], ["m1", "x"], ["m2", "x"]]);
     pull.close();
     await withTimeout(loop, 2_000, "the for-await loop to end after close");
@@ -323,8 +323,9 @@ test("send({ timeout }) rejects with EAGAIN and the message is never sent", asyn
     deepEqual(texts(await withTimeout(pull.receive(), 5_000, "msg")), [
       "fresh",
     ]);
-    await sleep(50);
-    equal(pull.tryReceive(), null, "the expired message arrived after all");
+    // Were the expired message still on its way, it would come before a marker sent now.
+    await push.send("marker");
+    await expectNext(pull, ["marker"], "the marker, not the expired message");
   } finally {
     closeAll(push, pull);
   }
@@ -340,9 +341,7 @@ test("readable and writable report the socket's state", async () => {
     push.connect(endpoint);
     equal(push.writable, true, "a connected Push can send");
     await push.send("x");
-    const deadline = Date.now() + 5_000;
-    while (!pull.readable && Date.now() < deadline) await sleep(5);
-    equal(pull.readable, true);
+    await waitUntil(() => pull.readable, 5_000, "the Pull to become readable");
     deepEqual(texts(pull.tryReceive() ?? []), ["x"]);
     equal(pull.readable, false);
   } finally {
@@ -360,7 +359,7 @@ for (const transport of transports) {
         const pending = pull.receive();
         // Each of these lets libzmq process commands, which can consume the
         // fd's edge that announced the message: the receive must still end.
-        while (!push.trySend(String(round))) await sleep(1);
+        await waitUntil(() => push.trySend(String(round)), 5_000, `trySend of ${round} to succeed`);
         void pull.readable; // reads ZMQ_EVENTS
         void pull.receiveHighWaterMark;
         pull.linger = 0;

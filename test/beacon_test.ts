@@ -25,6 +25,7 @@ import {
   test,
   texts,
   throws,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 import { createNetwork, type Host, netnsSupport, type Network } from "./netns/hosts.ts";
@@ -52,17 +53,6 @@ async function hear(
 
 const payloadIs = (text: string) => (signal: zmq.BeaconSignal) =>
   decoder.decode(signal.payload) === text;
-
-/** Waits (bounded, failing loudly) until `condition()` holds, looking every 10 ms. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A process on a host whose JSON output lines the test reads. */
 class Peer {
@@ -150,7 +140,7 @@ test("beacon: two beacons on one port hear each other, not their own echo", asyn
     equal(heardByA.port, port);
     equal(decoder.decode(heardByB.payload), "from A");
     // Several intervals later, A has still heard only B: its own echoes were left out.
-    await until(() => a.statistics().ignored >= 3, 5_000, "A's own echoes to come back");
+    await waitUntil(() => a.statistics().ignored >= 3, 5_000, "A's own echoes to come back");
     while (true) {
       const next = a.tryReceive();
       if (next === null) break;
@@ -195,7 +185,7 @@ test("beacon: oversized datagrams are reported and dropped; payloads over 255 by
     await new Promise<void>((resolve) => raw.bind(0, "127.0.0.1", resolve));
     raw.setBroadcast(true);
     raw.send(new Uint8Array(300).fill(0x41), port, "127.255.255.255");
-    await until(() => errors.length === 1, 5_000, "the oversized datagram's report");
+    await waitUntil(() => errors.length === 1, 5_000, "the oversized datagram's report");
     equal(errors[0].code, "EMSGSIZE");
     match(errors[0].message, /dropped a 300-byte datagram from 127\.0\.0\.1:\d+/);
     equal(beacon.statistics().oversized, 1);
@@ -277,7 +267,7 @@ test("discovery: a service is found, followed, and leaves the directory when its
     // Silence: gone after the directory's timeout (400 ms), not before.
     announcement.close();
     const silentAt = performance.now();
-    await until(() => directory!.services("echo").length === 0, 5_000, "the service to leave");
+    await waitUntil(() => directory!.services("echo").length === 0, 5_000, "the service to leave");
     const took = performance.now() - silentAt;
     ok(took >= 300, `left after ${took.toFixed(0)} ms, not before its timeout`);
     ok(took <= 1_500, `left after ${took.toFixed(0)} ms`);

@@ -256,6 +256,7 @@ test("cli: sub --subscribe gets only its topic from pub", async () => {
       while (subscriber.child.exitCode === null && round < 500) {
         round++;
         publisher.write(`news ${round}\nweather ${round}\n`);
+        // Paces the publisher (scenario, not a wait): the loop ends when the subscriber has its two.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();

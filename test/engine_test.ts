@@ -10,8 +10,8 @@ import {
   deepEqual,
   equal,
   match,
+  pollerCycle,
   rejects,
-  sleep,
   test,
   text,
   texts,
@@ -55,7 +55,7 @@ test("engine: fifty sockets waiting at once are all served", async () => {
   try {
     for (const pull of pulls) push.connect(await bindAny(pull, "tcp"));
     const pending = pulls.map((pull) => pull.receive());
-    await sleep(50);
+    await pollerCycle(); // all fifty wait in one poll() before any message comes
     // Round robin over connected peers: each Pull gets exactly one.
     for (let i = 0; i < pulls.length; i++) await push.send(`m${i}`);
     const got = await withTimeout(Promise.all(pending), 10_000, "50 receives");
@@ -75,7 +75,7 @@ test("engine: closing one waiting socket does not disturb another", async () => 
     push.connect(await bindAny(survivor, "tcp"));
     const doomed = victim.receive();
     const waiting = survivor.receive();
-    await sleep(20);
+    await pollerCycle(); // close the victim while both wait in the poller thread's poll()
     victim.close();
     await rejects(withTimeout(doomed, 2_000, "the closed receive"), zmq.ZmqError);
     await push.send("still served");

@@ -10,6 +10,7 @@ import {
   test,
   throws,
   uniqueInprocAddress,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -168,19 +169,20 @@ test("errors: unbind frees the address for another socket", async () => {
     const endpoint = await bindAny(a, "tcp");
     await a.unbind(endpoint);
     // libzmq closes the listener on its I/O thread: the port is free soon
-    // after unbind, not necessarily at once.
-    const deadline = Date.now() + 2_000;
-    for (;;) {
-      try {
-        await b.bind(endpoint);
-        break;
-      } catch (error) {
-        if ((error as zmq.ZmqError).code !== "EADDRINUSE" || Date.now() > deadline) {
-          throw error;
+    // after unbind, not necessarily at once. Nothing announces it: try.
+    await waitUntil(
+      async () => {
+        try {
+          await b.bind(endpoint);
+          return true;
+        } catch (error) {
+          if ((error as zmq.ZmqError).code !== "EADDRINUSE") throw error;
+          return false;
         }
-        await sleep(10);
-      }
-    }
+      },
+      5_000,
+      `${endpoint} to be free for another socket after unbind`,
+    );
     equal(b.lastEndpoint, endpoint);
   } finally {
     closeAll(a, b);
@@ -280,8 +282,10 @@ test("errors: receive and send options of the wrong shape are clear errors, and 
     await rejects(pull.receive({ timeout: "1" as unknown as number }), TypeError);
     await rejects(push.send("x", { signal: 1 as unknown as AbortSignal }), TypeError);
     await rejects(pull.receive(null as unknown as undefined), TypeError);
-    // No stray timer fires later and throws.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // No stray timer fires later and throws. Not a wait for another thread:
+    // timers run in the order of their deadlines, so this one, set after all
+    // the calls above, runs after any timer they could have left (10 ms at most).
+    await sleep(50);
   } finally {
     closeAll(push, pull);
   }

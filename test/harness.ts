@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import assertTrue, { rejects as assertRejects } from "node:assert/strict";
-import { ZmqError } from "../mod.ts";
+import { Pull, Push, ZmqError } from "../mod.ts";
 
 export {
   deepEqual,
@@ -125,13 +125,29 @@ async function runBounded(name: string, fn: TestFn, ms: number) {
   }
 }
 
+let warmedUp: Promise<void> | undefined;
+
+/**
+ * The process's first wait starts the poller thread, and `deno test` without
+ * --no-check type-checks that Worker's module as it starts: seconds on a
+ * loaded machine, which would count against the first test's waits. Paid
+ * once, before the first test's clock starts; a failure here (no libzmq) is
+ * left for the tests themselves to report.
+ */
+function warmUp(): Promise<void> {
+  return warmedUp ??= pollerCycle().catch(() => {});
+}
+
 /**
  * Register a test with Deno's or Bun's runner. Every test is bounded by a
  * timeout (default {@link DEFAULT_TIMEOUT}) that fails it with its name.
  */
 export function test(name: string, fn: TestFn, options: TestOptions = {}) {
   const ms = options.timeout ?? DEFAULT_TIMEOUT;
-  const bounded = () => runBounded(name, fn, ms);
+  const bounded = async () => {
+    await warmUp();
+    await runBounded(name, fn, ms);
+  };
   if (runtime === "deno") {
     Deno.test({
       name,
@@ -170,9 +186,56 @@ export async function withTimeout<T>(
   }
 }
 
-/** Resolve after `ms` milliseconds. */
+/**
+ * Resolve after `ms` milliseconds. Only for time that is part of a scenario
+ * (a server that answers late on purpose, pacing a sender), never to wait for
+ * something to happen: await the event, or use {@link waitUntil}.
+ */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits until `condition()` holds, looking every few milliseconds, and fails
+ * loudly with `what` after `ms`. For a state no event announces (a statistic,
+ * a flag another loop sets); where an event exists, await it instead.
+ */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await condition())) {
+    if (performance.now() > deadline) {
+      throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    }
+    await sleep(5);
+  }
+}
+
+/**
+ * Resolves once the poller thread has returned from a poll() over every wait
+ * registered before this call, and has been asked to poll again for those
+ * still waiting. A fresh probe receive is what travels there: its message is
+ * sent only after it started waiting, so no wait on this thread can serve
+ * it. Use it where a test needs an operation to sit in the poller thread
+ * (closing a socket under it), or to show that the waiting machinery ran
+ * while something that must not happen did not.
+ */
+export async function pollerCycle(): Promise<void> {
+  const pull = new Pull({ linger: 0 });
+  const push = new Push({ linger: 0 });
+  try {
+    const endpoint = uniqueInprocAddress();
+    await pull.bind(endpoint);
+    push.connect(endpoint);
+    const probe = pull.receive();
+    if (!push.trySend("probe")) throw new Error("The poller probe could not send over inproc");
+    await withTimeout(probe, 5_000, "a probe receive served by the poller thread");
+  } finally {
+    closeAll(push, pull);
+  }
 }
 
 let counter = 0;
@@ -307,6 +370,23 @@ export async function pumpUntilReceived(
   throw new Error(`Nothing arrived within ${ms} ms while pumping messages`);
 }
 
+/**
+ * The next message `receiver` gets must be `expected` (as text): the way to
+ * show that nothing else came first. For a check that something does not
+ * arrive, send a marker down the same ordered path after it and expect the
+ * marker: a pause followed by `tryReceive() === null` proves nothing on a
+ * slow machine.
+ */
+export async function expectNext(
+  receiver: Receiving,
+  expected: string[],
+  what = `the message ${JSON.stringify(expected)}`,
+  ms = 5_000,
+): Promise<void> {
+  const frames = await withTimeout(receiver.receive(), ms, what);
+  assertTrue.deepEqual(texts(frames), expected, `expected ${what} next`);
+}
+
 /** Receive messages until one satisfies `accept`; return it. */
 export async function receiveUntil(
   receiver: Receiving,
@@ -324,8 +404,9 @@ export async function receiveUntil(
 }
 
 /**
- * Closes `socket` while `pending` (one of its operations) waits, and asserts
- * that the operation then rejects with a ZmqError within two seconds.
+ * Closes `socket` while `pending` (one of its operations) waits in the poller
+ * thread's poll(), and asserts that the operation then rejects with a
+ * ZmqError within two seconds.
  */
 export async function assertRejectsOnClose(
   socket: { close(): void },
@@ -334,7 +415,7 @@ export async function assertRejectsOnClose(
   // deno-lint-ignore no-explicit-any
   ZmqError: new (...args: any[]) => Error,
 ): Promise<void> {
-  await sleep(20);
+  await pollerCycle();
   socket.close();
   await assertRejects(
     withTimeout(pending, 2_000, what),

@@ -22,6 +22,7 @@ import {
   test,
   texts,
   throws,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -36,17 +37,6 @@ function frames(...parts: (string | number | Uint8Array)[]): number[][] {
   );
 }
 const plain = (message: Uint8Array[]) => message.map((frame) => Array.from(frame));
-
-/** Waits (bounded, failing loudly) until `condition()` holds, looking every 10 ms. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Receives until a message matches `accept` (bounded). */
 async function receiveMatching(
@@ -181,12 +171,12 @@ test("majordomo: the broker's frames for every command, against a raw worker and
     await worker.send([E, "MDPW01", new Uint8Array([4])]);
     await worker.send([E, "MDPW01", new Uint8Array([5])]);
     const start = performance.now();
-    await until(() => broker.statistics().workers === 0, 5_000, "the worker to be forgotten");
+    await waitUntil(() => broker.statistics().workers === 0, 5_000, "the worker to be forgotten");
     ok(performance.now() - start < 250, "DISCONNECT, not expiry, removed it");
 
     // Closing the broker tells every worker DISCONNECT.
     await worker.send([E, "MDPW01", new Uint8Array([1]), "echo"]);
-    await until(() => broker.statistics().workers === 1, 5_000, "the worker to register again");
+    await waitUntil(() => broker.statistics().workers === 1, 5_000, "the worker to register again");
     broker.close();
     const bye = await receiveMatching(worker, (m) => m[2][0] === 0x05);
     deepEqual(plain(bye), frames(E, "MDPW01", 0x05));
@@ -358,7 +348,7 @@ test(
       const endpoint = await bindAny(broker.socket, "tcp");
       peers.push(pythonPeer("worker", endpoint, "echo", "200"));
       await peers[0].waitFor(/^ready$/m);
-      await until(() => broker.statistics().workers === 1, 10_000, "the Python worker's READY");
+      await waitUntil(() => broker.statistics().workers === 1, 10_000, "the Python worker's READY");
       const client = pythonPeer("client", endpoint, "echo", "5");
       peers.push(client);
       await client.waitFor(/^mmi /m);
@@ -370,7 +360,7 @@ test(
       for (let n = 0; n < 5; n++) match(client.stdout, new RegExp(`^reply echo py:${n}$`, "m"));
       match(client.stdout, /^mmi 200 404 501$/m);
       // Heartbeats flowed both ways: the Python worker is still registered.
-      await until(
+      await waitUntil(
         () => (peers[0].stdout.match(/^request$/gm) ?? []).length === 5,
         5_000,
         "5 requests",
@@ -413,8 +403,9 @@ test(
         );
       }
       deepEqual([...seen].sort(), ["A0", "A1", "A2", "A3", "A4"]);
-      // Heartbeats kept the worker registered over several intervals.
-      await new Promise((resolve) => setTimeout(resolve, 700)); // let 3 heartbeat intervals pass
+      // Heartbeats kept the worker registered over several intervals: letting
+      // them pass (with nothing else to do) is the scenario, not a wait.
+      await new Promise((resolve) => setTimeout(resolve, 700)); // 3 heartbeat intervals
       deepEqual(texts(await client.request("upper", "still")), ["STILL"]);
       equal(worker.statistics().connections, 1, "the worker never had to reconnect");
     } finally {
@@ -438,14 +429,18 @@ test("majordomo: requests wait for a worker; requests nobody takes expire", asyn
     const endpoint = await bindAny(broker.socket, "tcp");
     client = new zmq.MajordomoClient(endpoint, { timeout: 5_000, retries: 0 });
     const early = client.request("late", "queued");
-    await until(() => broker.statistics().queued === 1, 5_000, "the request to queue");
+    await waitUntil(() => broker.statistics().queued === 1, 5_000, "the request to queue");
     equal(await client.hasService("late"), false);
     worker = new zmq.MajordomoWorker(endpoint, "late", (body) => body);
     deepEqual(texts(await early), ["queued"]);
 
     // Nobody serves "never": its request is dropped after requestExpiry, with a report.
     const never = client.request("never", "x", { timeout: 1_500 });
-    await until(() => broker.statistics().droppedRequests === 1, 5_000, "the request to expire");
+    await waitUntil(
+      () => broker.statistics().droppedRequests === 1,
+      5_000,
+      "the request to expire",
+    );
     match(errors[0].message, /dropped 1 request for "never": no worker came within 300 ms/);
     equal(broker.statistics().queued, 0);
     await rejects(never, (error: zmq.ZmqError) => error.code === "ETIMEDOUT");
@@ -464,9 +459,9 @@ test("majordomo: the broker forgets a silent worker within liveness x interval",
     const endpoint = await bindAny(broker.socket, "tcp");
     worker.connect(endpoint);
     await worker.send([E, "MDPW01", new Uint8Array([1]), "mute"]);
-    await until(() => broker.statistics().workers === 1, 5_000, "READY");
+    await waitUntil(() => broker.statistics().workers === 1, 5_000, "READY");
     const registered = performance.now();
-    await until(() => broker.statistics().workers === 0, 5_000, "the silent worker to expire");
+    await waitUntil(() => broker.statistics().workers === 0, 5_000, "the silent worker to expire");
     const took = performance.now() - registered;
     ok(took >= 3 * interval - 20, `expired after ${took.toFixed(0)} ms, not before 300 ms`);
     ok(took <= 3 * interval + 250, `expired after ${took.toFixed(0)} ms, within 300 ms (+ slack)`);
@@ -512,7 +507,8 @@ test("majordomo: heartbeats go on while a slow handler works", async () => {
   try {
     const endpoint = await bindAny(broker.socket, "tcp");
     worker = new zmq.MajordomoWorker(endpoint, "slow", async (body) => {
-      await new Promise((resolve) => setTimeout(resolve, 600)); // 12 heartbeat intervals
+      // The scenario: a handler that works for 12 heartbeat intervals.
+      await new Promise((resolve) => setTimeout(resolve, 600));
       return body;
     }, { heartbeatInterval: 50, heartbeatLiveness: 3 });
     client = new zmq.MajordomoClient(endpoint, { timeout: 5_000, retries: 0 });
@@ -545,9 +541,9 @@ test(
       // The first to register gets the first request (least recently used
       // first); it never answers "doomed", so the test can kill it mid-request.
       workers.push(Proc.ts("mdp_worker.ts", endpoint, "work", ...args, "--hang-on", "doomed"));
-      await until(() => broker.statistics().workers === 1, 20_000, "worker 1 to register");
+      await waitUntil(() => broker.statistics().workers === 1, 20_000, "worker 1 to register");
       workers.push(Proc.ts("mdp_worker.ts", endpoint, "work", ...args));
-      await until(() => broker.statistics().workers === 2, 20_000, "worker 2 to register");
+      await waitUntil(() => broker.statistics().workers === 2, 20_000, "worker 2 to register");
 
       client = new zmq.MajordomoClient(endpoint, { timeout: 1_000, retries: 3 });
       const answer = client.request("work", "doomed");
@@ -555,10 +551,11 @@ test(
       const killedAt = performance.now();
       await workers[0].kill();
       // Watched from now on: the client's retry below takes longer than the expiry.
-      const expired = until(() => broker.statistics().expiredWorkers === 1, 5_000, "expiry")
+      const expired = waitUntil(() => broker.statistics().expiredWorkers === 1, 5_000, "expiry")
         .then(() => performance.now() - killedAt);
       deepEqual(texts(await answer), ["doomed"], "the retry's answer, from worker 2");
-      match(workers[1].stdout, /^working doomed$/m);
+      // Its line travels a pipe apart from the reply: wait for it, do not race it.
+      await workers[1].waitFor(/^working doomed$/m, 5_000);
       equal(client.statistics().retries, 1, "the client retried once");
       const took = await expired;
       ok(
@@ -607,7 +604,7 @@ test(
       // The workers notice the silence (3 x 200 ms), reconnect and send READY;
       // the client's retries carry it over the gap.
       deepEqual(texts(await client.request("echo", "after")), ["after"]);
-      await until(
+      await waitUntil(
         () => workers.every((worker) => worker.statistics().connections >= 2),
         10_000,
         "both workers to start a second conversation",
@@ -646,17 +643,21 @@ test(
       });
       worker = Proc.of(child, "worker on h1");
 
-      await until(() => broker.statistics().workers === 1, 20_000, "the worker on h1 to register");
+      await waitUntil(
+        () => broker.statistics().workers === 1,
+        20_000,
+        "the worker on h1 to register",
+      );
       client = new zmq.MajordomoClient(endpoint, { timeout: 10_000, retries: 0 });
       deepEqual(texts(await client.request("work", "before")), ["before"]);
       // Registrations from sockets the worker gave up on (if this process
       // stalled: Deno type-checks the poller on the first socket) expire first.
-      await until(() => broker.statistics().workers === 1, 5_000, "one registration");
+      await waitUntil(() => broker.statistics().workers === 1, 5_000, "one registration");
       const expiredBefore = broker.statistics().expiredWorkers;
 
       await h1.cut();
       const cutAt = performance.now();
-      await until(
+      await waitUntil(
         () => broker.statistics().workers === 0,
         5_000,
         "the cut-off worker to expire",
@@ -666,7 +667,7 @@ test(
       ok(took <= 3 * interval + 300, `expired ${took.toFixed(0)} ms after the cut`);
       // A request now waits in the broker's queue for a worker of "work".
       const waiting = client.request("work", "during");
-      await until(() => broker.statistics().queued === 1, 5_000, "the request to queue");
+      await waitUntil(() => broker.statistics().queued === 1, 5_000, "the request to queue");
 
       await h1.restore();
       deepEqual(texts(await waiting), ["during"], "served once the worker is back");
@@ -708,11 +709,11 @@ test(
     try {
       const endpoint = await bindAny(broker.socket, "tcp");
       for (let i = 0; i < 4; i++) start(endpoint);
-      await until(() => broker.statistics().workers === 4, 30_000, "4 workers to register");
+      await waitUntil(() => broker.statistics().workers === 4, 30_000, "4 workers to register");
       // Kill a random worker every 200 ms and start a replacement.
       const killer = (async () => {
         while (killing) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await new Promise((resolve) => setTimeout(resolve, 200)); // the killer's pace (scenario)
           if (!killing) break;
           const victim = [...workers][Math.floor(Math.random() * workers.size)];
           workers.delete(victim);
@@ -809,7 +810,7 @@ test("majordomo: malformed frames, unknown commands and a 10 KB service name are
     for (const { message, why, disconnect } of bad) {
       const before = errors.length;
       await raw.send(message);
-      await until(() => errors.length > before, 5_000, `a report for ${why}`);
+      await waitUntil(() => errors.length > before, 5_000, `a report for ${why}`);
       match(errors[errors.length - 1].message, why);
       if (disconnect) {
         const reply = await raw.receive({ timeout: 5_000 });
@@ -822,7 +823,7 @@ test("majordomo: malformed frames, unknown commands and a 10 KB service name are
 
     // A registered worker that breaks the protocol is disconnected and forgotten.
     await rogue.send([E, "MDPW01", new Uint8Array([1]), "echo"]);
-    await until(() => broker.statistics().workers === 1, 5_000, "the rogue to register");
+    await waitUntil(() => broker.statistics().workers === 1, 5_000, "the rogue to register");
     await rogue.send([E, "MDPW01", new Uint8Array([3]), "nobody", E, "forged"]);
     const disconnect = await receiveMatching(rogue, (m) => m[2]?.[0] === 0x05);
     deepEqual(plain(disconnect), frames(E, "MDPW01", 0x05));
@@ -863,7 +864,7 @@ test("majordomo: a worker drops malformed messages from its broker and keeps ser
     ) {
       await router.send([id, ...message]);
     }
-    await until(() => errors.length === 4, 5_000, "four reports");
+    await waitUntil(() => errors.length === 4, 5_000, "four reports");
     await router.send([id, E, "MDPW01", new Uint8Array([2]), "C", E, "fine"]);
     deepEqual(
       plain(await receiveMatching(router, isCommand(0x03))),

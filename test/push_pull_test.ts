@@ -5,7 +5,7 @@ import {
   closeAll,
   deepEqual,
   equal,
-  sleep,
+  expectNext,
   test,
   text,
   texts,
@@ -61,9 +61,9 @@ for (const transport of transports) {
             JSON.stringify(got[1]) === JSON.stringify(evens)),
         `jobs were not balanced round robin: ${JSON.stringify(got)}`,
       );
-      await sleep(20);
-      equal(pulls[0].tryReceive(), null);
-      equal(pulls[1].tryReceive(), null);
+      // The round robin goes on: one marker to each, and nothing came before it.
+      for (let i = 0; i < 2; i++) await push.send("marker");
+      for (const pull of pulls) await expectNext(pull, ["marker"], "the marker after five jobs");
     } finally {
       closeAll(push, ...pulls);
     }
@@ -71,17 +71,28 @@ for (const transport of transports) {
 
   test(`push/pull over ${transport}: one Pull fair-queues two Pushes`, async () => {
     const pull = new zmq.Pull({ linger: 0 });
-    const pushes = [new zmq.Push({ linger: 0 }), new zmq.Push({ linger: 0 })];
+    // They linger so that closing them below still delivers what they sent.
+    const pushes = [new zmq.Push({ linger: 5_000 }), new zmq.Push({ linger: 5_000 })];
+    const events = pull.events[Symbol.asyncIterator]();
     try {
       const endpoint = await bindAny(pull, transport);
       for (const push of pushes) push.connect(endpoint);
+      // Closing a Push whose connection is not up yet may lose its messages
+      // (libzmq): wait for both handshakes first. inproc has no connection.
+      if (transport !== "inproc") await nextEvents(events, "handshake", 2);
       const count = 10;
       for (let i = 0; i < count; i++) {
         await pushes[0].send(["A", String(i)]);
         await pushes[1].send(["B", String(i)]);
       }
-      // Let everything reach the Pull's queues before reading any of it.
-      await sleep(300);
+      // Everything must be in the Pull's queues before any of it is read.
+      // Over inproc a send puts it there. Over tcp and ipc a Push gives no
+      // receipt; what tells is its end: once a Push closes, the Pull's side
+      // reports the disconnect only after it queued all that came before.
+      if (transport !== "inproc") {
+        closeAll(...pushes);
+        await nextEvents(events, "disconnect", 2);
+      }
       const got: string[][] = [];
       for (let i = 0; i < 2 * count; i++) {
         got.push(texts(await withTimeout(pull.receive(), 5_000, "message")));
@@ -98,9 +109,32 @@ for (const transport of transports) {
         );
       }
     } finally {
+      await events.return?.();
       closeAll(pull, ...pushes);
     }
   });
+}
+
+/** Waits (bounded) until `count` events of `type` came, skipping others. */
+async function nextEvents(
+  events: AsyncIterator<zmq.SocketEvent>,
+  type: zmq.SocketEventType,
+  count: number,
+): Promise<void> {
+  const seen: string[] = [];
+  const wait = async () => {
+    for (let found = 0; found < count;) {
+      const next = await events.next();
+      if (next.done) throw new Error(`The events ended before ${count} "${type}"`);
+      seen.push(next.value.type);
+      if (next.value.type === type) found++;
+    }
+  };
+  try {
+    await withTimeout(wait(), 5_000, `${count} "${type}" events`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (saw: ${seen.join(", ") || "none"})`);
+  }
 }
 
 test("push/pull: a Pull with several binds and connects receives from all", async () => {
@@ -153,8 +187,9 @@ test("push/pull: after disconnect, messages go only to the remaining peer", asyn
     for (let i = 0; i < 6; i++) {
       got.push(text((await withTimeout(kept.receive(), 5_000, `m${i}`))[0]));
     }
+    // The six at the kept Pull are every message sent (a Push sends each to
+    // one peer), so none went to the dropped one.
     deepEqual(got, ["m0", "m1", "m2", "m3", "m4", "m5"]);
-    await sleep(50);
     equal(dropped.tryReceive(), null);
   } finally {
     closeAll(push, kept, dropped);

@@ -15,11 +15,13 @@ import {
   equal,
   match,
   ok,
+  pollerCycle,
   rejects,
   test,
   text,
   texts,
   throws,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -222,8 +224,9 @@ test("reliability: LazyPirateClient works with a plain REP server, as the guide'
   let slowOnce = true;
   const serving = (async () => {
     for await (const [request] of rep) {
-      // The first request's reply comes too late: the client has moved on to
-      // a fresh socket, so the late reply cannot be taken for a later one.
+      // The first request's reply comes too late (on purpose: this pause is the
+      // scenario): the client has moved on to a fresh socket, so the late
+      // reply cannot be taken for a later one.
       if (text(request) === "slow" && slowOnce) {
         slowOnce = false;
         await new Promise((resolve) => setTimeout(resolve, 600));
@@ -295,7 +298,7 @@ test("reliability: LazyPirateClient refuses misuse with clear errors", async () 
 
   // Closing rejects the request in flight and every later one.
   const pending = client.request("never answered");
-  await pause(20);
+  await pollerCycle(); // close while the request waits in the poller thread
   client.close();
   client.close(); // idempotent
   ok(client.closed);
@@ -426,7 +429,7 @@ test(
       relay.setDelay(10);
       const resetter = (async () => {
         while (!stop) {
-          await pause(150 + Math.random() * 150);
+          await pause(150 + Math.random() * 150); // the resets' pace (scenario)
           relay!.reset();
         }
       })();
@@ -444,13 +447,7 @@ test(
       stop = true;
       await resetter;
       const retries = clients.reduce((sum, client) => sum + client.statistics().retries, 0);
-      await withTimeout(
-        (async () => {
-          while (executed.size < 3 * perClient) await pause(20);
-        })(),
-        10_000,
-        "every execution notice",
-      );
+      await waitUntil(() => executed.size >= 3 * perClient, 10_000, "every execution notice");
       console.log(
         `reliability: 3 clients x ${perClient} requests under ${relay.resets} resets: ` +
           `all answered, ${retries} retries, ${

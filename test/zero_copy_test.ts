@@ -151,6 +151,9 @@ test("zero-copy send: whenReleased waits while libzmq still holds the frame", as
       let released = false;
       const waiting = zmq.whenReleased(frame.subarray(10)).then(() => released = true);
       // Over inproc the message waits in the pipe, unreceived: still lent.
+      // One turn of the event loop runs the callbacks of every promise already
+      // settled (released at once where nothing was lent); no other thread
+      // frees an inproc message, which happens only on receipt here.
       await new Promise((resolve) => setTimeout(resolve, 0));
       equal(released, !canLend, "released only where nothing was lent");
       const [received] = await withTimeout(pull.receive(), 5_000, "the frame");

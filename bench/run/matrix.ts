@@ -1,0 +1,341 @@
+/**
+ * The case matrix of bench/run.ts: which measures (cases), which
+ * implementations (C, zeromq.js, this library on Deno, Bun and Node, each in
+ * the await and the try style), the command that runs one case on one of
+ * them, how many messages a run sends, and the runs themselves: every case
+ * `runs` times, interleaving the implementations, into {@link figures}.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { nodeBench } from "./builds.ts";
+import { median, round3, short } from "./format.ts";
+import { log, notes } from "./notes.ts";
+import {
+  BENCH,
+  memoryMessages,
+  quick,
+  QUICK_BUDGET_S,
+  QUICK_NODE_SIZES,
+  RUN_TIMEOUT_S,
+  runs,
+  skipIdle,
+  skipMemory,
+  type Target,
+  TARGET_LATENCY_S,
+  TARGET_S,
+} from "./options.ts";
+import { BUN, DENO, exec, failure, lastJson, NODE } from "./process.ts";
+
+/** The runtime a figure ran on (zeromq.js and the "node" columns both run on Node). */
+export type Runtime = "c" | "node" | "deno" | "bun";
+/** This library's two ways to move messages: `await send`/`for await`, or `trySend`/`tryReceive` loops. */
+export type Style = "await" | "try";
+/** One measure: a test over a transport, in one or two processes, at a message size. */
+export type Case = {
+  test: "throughput" | "latency";
+  transport: "tcp" | "ipc" | "inproc";
+  mode: "two-process" | "one-process";
+  size: number;
+};
+/** One implementation, and how it runs a case. */
+export type Impl = {
+  id: string;
+  target: Target;
+  runtime: Runtime;
+  style?: Style;
+  cmd: (c: Case, count: number) => string[];
+};
+
+const endpointOf = (c: Case) =>
+  c.transport === "tcp"
+    ? "tcp://127.0.0.1:*"
+    : c.transport === "ipc"
+    ? "ipc://*"
+    : "inproc://bench";
+
+function jsArgs(c: Case, count: number, style?: Style): string[] {
+  const a = [
+    "--endpoint",
+    endpointOf(c),
+    "--size",
+    String(c.size),
+    "--count",
+    String(count),
+    "--mode",
+    c.mode,
+    "--timeout",
+    String(RUN_TIMEOUT_S),
+  ];
+  return style ? [...a, "--style", style] : a;
+}
+
+/** Every implementation; run.ts keeps those whose setup and smoke test passed. */
+export const IMPLS: Impl[] = [
+  {
+    id: "c",
+    target: "c",
+    runtime: "c",
+    cmd: (c, n) => [
+      join(BENCH, "c", c.test),
+      endpointOf(c),
+      String(c.size),
+      String(n),
+      ...(c.test === "throughput" ? [c.mode === "one-process" ? "--threads" : "--fork"] : []),
+    ],
+  },
+  {
+    id: "zeromq.js",
+    target: "zeromq.js",
+    runtime: "node",
+    cmd: (c, n) => [
+      NODE,
+      join(BENCH, "node", `${c.test}.mjs`),
+      ...jsArgs(c, n),
+    ],
+  },
+  ...(["deno", "bun", "node"] as const).flatMap((rt) =>
+    (["await", "try"] as const).map((style): Impl => ({
+      id: `${rt} ${style}`,
+      target: rt,
+      runtime: rt,
+      style,
+      cmd: (c, n) => [...libraryCommand(rt, c.test), ...jsArgs(c, n, style)],
+    }))
+  ),
+];
+
+/** The command that runs bench/<script>.ts of this library on rt. */
+export function libraryCommand(rt: "deno" | "bun" | "node", script: string): string[] {
+  return rt === "deno"
+    ? [DENO, "run", "-A", join(BENCH, `${script}.ts`)]
+    : rt === "bun"
+    ? [BUN, join(BENCH, `${script}.ts`)]
+    : [NODE, join(nodeBench, `${script}.js`)];
+}
+
+/** Whether impl can run case c at all. */
+function supports(impl: Impl, c: Case): boolean {
+  if (c.test === "latency" && c.mode === "one-process") {
+    return impl.runtime !== "c";
+  }
+  if (quick && impl.target === "node" && c.test === "throughput") {
+    return QUICK_NODE_SIZES.includes(c.size);
+  }
+  return true;
+}
+
+const SIZES = [16, 1024, 65536, 1048576];
+/** The cases of this run, in the order they run and are reported. */
+export const CASES: Case[] = [
+  ...SIZES.map((size): Case => ({
+    test: "throughput",
+    transport: "tcp",
+    mode: "two-process",
+    size,
+  })),
+  { test: "latency", transport: "tcp", mode: "two-process", size: 16 },
+];
+if (!quick) {
+  CASES.push(
+    ...SIZES.map((size): Case => ({
+      test: "throughput",
+      transport: "ipc",
+      mode: "two-process",
+      size,
+    })),
+    ...SIZES.map((size): Case => ({
+      test: "throughput",
+      transport: "inproc",
+      mode: "one-process",
+      size,
+    })),
+    { test: "latency", transport: "ipc", mode: "two-process", size: 16 },
+  );
+}
+
+/**
+ * First-run message counts, long enough for the JIT to warm up (the first
+ * run counts towards the median); later runs are sized from its rate.
+ */
+function initialCount(impl: Impl, c: Case): number {
+  const [cc, js, node] = c.test === "latency"
+    ? [5000, 3000, 3000]
+    : c.size <= 16
+    ? [2_000_000, 600_000, 150_000]
+    : c.size <= 1024
+    ? [500_000, 300_000, 100_000]
+    : c.size <= 65536
+    ? [20_000, 20_000, 15_000]
+    : [1000, 1000, 1000];
+  return impl.target === "c" ? cc : impl.target === "zeromq.js" ? node : js;
+}
+
+function nextCount(c: Case, rate: number): number {
+  const min = c.test === "latency"
+    ? 1000
+    : c.size >= 1 << 20
+    ? 200
+    : c.size >= 65536
+    ? 3000
+    : 50_000;
+  const max = c.test === "latency" ? 200_000 : 50_000_000;
+  const target = c.test === "latency" ? TARGET_LATENCY_S : TARGET_S;
+  return Math.round(Math.min(max, Math.max(min, rate * target)));
+}
+
+/** One implementation's result for one case: its runs, median and ratios. */
+export type Figure = Case & {
+  impl: string;
+  runtime: Runtime;
+  style?: Style;
+  unit: "msgs_per_s" | "rtt_us";
+  median?: number;
+  mb_per_s?: number;
+  runs: number[];
+  counts: number[];
+  errors: string[];
+  vs_c?: number;
+  vs_zeromqjs?: number;
+};
+
+/** "throughput tcp two-process 16": a case's key (figures add the implementation's id). */
+export const caseKey = (c: Case) => `${c.test} ${c.transport} ${c.mode} ${c.size}`;
+/** Every figure of this run, by case key and implementation id. */
+export const figures = new Map<string, Figure>();
+
+/** A short run of impl: undefined when it works, else why not. */
+export async function smoke(impl: Impl): Promise<string | undefined> {
+  const c: Case = {
+    test: "throughput",
+    transport: "tcp",
+    mode: "one-process",
+    size: 16,
+  };
+  const r = await exec(impl.cmd(c, 1000), 30);
+  if (r.code === 0 && lastJson(r.stdout)) return undefined;
+  return failure(r);
+}
+
+/**
+ * Runs every case `runs` times, interleaving `impls` so background load
+ * affects them alike, and fills {@link figures}; `t0` is when the whole run
+ * started (for --quick's time budget).
+ */
+export async function runCases(impls: Impl[], t0: number): Promise<void> {
+  let budgetNoted = false;
+  for (const c of CASES) {
+    const active = impls.filter((i) => supports(i, c));
+    const counts = new Map(active.map((i) => [i.id, initialCount(i, c)]));
+    for (const impl of active) {
+      figures.set(`${caseKey(c)} ${impl.id}`, {
+        ...c,
+        impl: impl.id === "c" || impl.id === "zeromq.js" ? impl.id : impl.runtime,
+        runtime: impl.runtime,
+        style: impl.style,
+        unit: c.test === "throughput" ? "msgs_per_s" : "rtt_us",
+        runs: [],
+        counts: [],
+        errors: [],
+      });
+    }
+    for (let r = 0; r < runs; r++) {
+      for (const impl of active) {
+        const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+        if (fig.errors.length >= 2) continue; // give up on this case
+        if (quick && (performance.now() - t0) / 1000 > QUICK_BUDGET_S) {
+          if (!budgetNoted) {
+            notes.push(
+              `--quick time budget (${QUICK_BUDGET_S} s) used up: later runs skipped`,
+            );
+            budgetNoted = true;
+          }
+          continue;
+        }
+        const count = counts.get(impl.id)!;
+        const res = await exec(impl.cmd(c, count));
+        const j = lastJson(res.stdout);
+        if (res.code !== 0 || !j) {
+          fig.errors.push(failure(res));
+          notes.push(
+            `${caseKey(c)} ${impl.id} (count ${count}): ${failure(res)}`,
+          );
+          log(`  ${caseKey(c)} ${impl.id}: FAILED ${failure(res)}`);
+          continue;
+        }
+        const value = Number(
+          c.test === "throughput" ? j.msgs_per_s : j.rtt_us,
+        );
+        fig.runs.push(value);
+        fig.counts.push(count);
+        const rate = c.test === "throughput" ? value : 1e6 / value;
+        counts.set(impl.id, nextCount(c, rate));
+      }
+    }
+    for (const impl of active) {
+      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      if (fig.runs.length) {
+        fig.median = median(fig.runs);
+        if (c.test === "throughput") {
+          fig.mb_per_s = Math.round(fig.median * c.size / 1e5) / 10;
+        }
+      }
+    }
+    const ref = (id: string) => figures.get(`${caseKey(c)} ${id}`)?.median;
+    for (const impl of active) {
+      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      if (fig.median === undefined) continue;
+      const cRef = ref("c"), zRef = ref("zeromq.js");
+      if (cRef) fig.vs_c = round3(fig.median / cRef);
+      if (zRef) fig.vs_zeromqjs = round3(fig.median / zRef);
+    }
+    log(
+      `  ${caseKey(c)}: ${
+        active.map((i) => {
+          const f = figures.get(`${caseKey(c)} ${i.id}`)!;
+          return `${i.id} ${f.median === undefined ? "-" : short(f.median)}`;
+        }).join(", ")
+      }  [${((performance.now() - t0) / 1000).toFixed(0)} s]`,
+    );
+  }
+}
+
+/**
+ * Idle CPU and RSS of this library on each runtime in `available`, all in
+ * parallel (they measure per-process CPU and RSS): one result line each.
+ */
+export async function runExtras(available: Set<Target>): Promise<Record<string, unknown>[]> {
+  const extra: Record<string, unknown>[] = [];
+  const jobs: Promise<void>[] = [];
+  for (const rt of ["deno", "bun", "node"] as const) {
+    if (!available.has(rt)) continue;
+    const run = (script: string, args: string[], timeout: number) =>
+      jobs.push((async () => {
+        const r = await exec([...libraryCommand(rt, script), ...args], timeout);
+        const j = lastJson(r.stdout);
+        if (r.code === 0 && j) extra.push(j);
+        else {
+          extra.push({
+            impl: rt,
+            test: script + (args.includes("--baseline") ? "-baseline" : ""),
+            error: failure(r),
+          });
+        }
+      })());
+    if (!skipIdle) {
+      run("idle", ["--seconds", "5"], 30);
+      run("idle", ["--seconds", "5", "--baseline"], 30);
+    }
+    if (!skipMemory) {
+      run("memory", [
+        "--messages",
+        String(memoryMessages),
+        "--timeout",
+        String(quick ? 40 : 300),
+      ], quick ? 45 : 320);
+    }
+  }
+  if (jobs.length) log("  idle CPU and memory...");
+  await Promise.all(jobs);
+  return extra;
+}
