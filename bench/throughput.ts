@@ -45,7 +45,9 @@ const args = parseArgs(process.argv.slice(2), {
   style: "await",
   timeout: "120",
   child: "",
-});
+}, ["pooled"]);
+// --pooled: the Pull is made with pooledFrames (small frames share buffers).
+const pooledFrames = args.pooled === true;
 const { endpoint, size, count, style, timeout, mode } = benchOptions(args);
 if (style === "blocking") throw new Error("--style blocking is for latency.ts");
 
@@ -102,6 +104,7 @@ function report(elapsed: number): void {
     count,
     msgs_per_s: Math.round(rate),
     mb_per_s: Math.round(rate * size / 1e5) / 10,
+    ...(pooledFrames ? { pooled: true } : {}),
   });
 }
 
@@ -117,7 +120,7 @@ async function child(peer: string): Promise<void> {
 }
 
 async function twoProcess(): Promise<void> {
-  const pull = new zmq.Pull();
+  const pull = new zmq.Pull({ pooledFrames });
   await pull.bind(endpoint);
   const { child: kid, exited } = spawnSelf(import.meta.url, [
     "--child",
@@ -141,7 +144,7 @@ async function twoProcess(): Promise<void> {
 
 async function oneProcess(): Promise<void> {
   const cancel = watchdog("throughput.ts", timeout, undefined, progress);
-  const pull = new zmq.Pull();
+  const pull = new zmq.Pull({ pooledFrames });
   await pull.bind(endpoint);
   const push = new zmq.Push();
   push.connect(pull.lastEndpoint!);

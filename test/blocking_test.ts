@@ -9,6 +9,7 @@ import {
   describeExit,
   equal,
   isZmqError,
+  noPeerEndpoint,
   ok,
   rejects,
   runScript,
@@ -59,7 +60,7 @@ test("blocking: receiveTimeout and { timeout } bound a wait with no timer to fir
 test("blocking: a send waiting for a peer is bounded by sendTimeout", async () => {
   const push = new zmq.Push({ linger: 0, blocking: true, immediate: true, sendTimeout: 80 });
   try {
-    push.connect("tcp://127.0.0.1:1");
+    push.connect(noPeerEndpoint());
     await rejects(push.send("nobody"), isZmqError("EAGAIN"));
   } finally {
     closeAll(push);

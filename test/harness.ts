@@ -255,6 +255,15 @@ export function uniqueIpcAddress(): string {
   return `ipc://${join(tmpdir(), `zmq-test-${unique()}.sock`)}`;
 }
 
+/**
+ * An endpoint where no peer is or will be: a fresh ipc path. (A tcp port
+ * nobody listens on is not that: another process may bind it at any time,
+ * even port 1 when running as root.)
+ */
+export function noPeerEndpoint(): string {
+  return uniqueIpcAddress();
+}
+
 /** The transports every pattern is tested over. */
 export const transports = ["tcp", "ipc", "inproc"] as const;
 /** One of {@link transports}. */

@@ -14,6 +14,7 @@ import {
   deepEqual,
   equal,
   match,
+  noPeerEndpoint,
   ok,
   pollerCycle,
   rejects,
@@ -106,7 +107,7 @@ test("reliability: LazyPirateClient and IdempotentServer answer each request onc
     ok(id.byteLength > 0);
     return ["done", ...body];
   });
-  const client = new zmq.LazyPirateClient("tcp://127.0.0.1:1", { timeout: 2000, requestIds: true });
+  const client = new zmq.LazyPirateClient(noPeerEndpoint(), { timeout: 2000, requestIds: true });
   let other: zmq.LazyPirateClient | undefined;
   try {
     await server.socket.bind("tcp://127.0.0.1:*");
@@ -278,7 +279,7 @@ test("reliability: LazyPirateClient refuses misuse with clear errors", async () 
     );
   }
 
-  const client = new zmq.LazyPirateClient("tcp://127.0.0.1:1", { timeout: 5000, retries: 0 });
+  const client = new zmq.LazyPirateClient(noPeerEndpoint(), { timeout: 5000, retries: 0 });
   await rejects(client.request("x", { timeout: 0 }), RangeError);
   await rejects(client.request("x", { retries: -2 }), RangeError);
   await rejects(client.request("x", null as unknown as object), TypeError);

@@ -8,6 +8,7 @@ import {
   deepEqual,
   equal,
   isZmqError,
+  noPeerEndpoint,
   ok,
   rejects,
   test,
@@ -105,7 +106,7 @@ test("receiveTimeout ends a for-await loop with EAGAIN (libzmq's recv fails the 
 test("sendTimeout 0 with immediate and no peer: EAGAIN at once, as zeromq.js users rely on", async () => {
   const push = new zmq.Push({ sendTimeout: 0, immediate: true, linger: 0 });
   try {
-    push.connect("tcp://127.0.0.1:1"); // nobody listens there
+    push.connect(noPeerEndpoint());
     const sent = push.send("dropped");
     ok(await settledNow(sent), "send with sendTimeout 0 is still pending");
     await rejects(sent, isZmqError("EAGAIN"));
@@ -148,7 +149,7 @@ for (const transport of transports) {
 test("a zero-timeout send queued behind a waiting send fails at once, keeping the order", async () => {
   const push = new zmq.Push({ linger: 0, immediate: true });
   try {
-    push.connect("tcp://127.0.0.1:1");
+    push.connect(noPeerEndpoint());
     const first = push.send("first", { timeout: 5000 });
     const second = push.send("second", { timeout: 0 });
     await rejects(second, isZmqError("EAGAIN"));
