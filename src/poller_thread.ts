@@ -20,7 +20,7 @@ import {
   WOKE_AT_BYTE,
 } from "./poller_thread_protocol.ts";
 import { waitStatistics } from "./wait_statistics.ts";
-import { loopStarved, signalledNow, WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
+import { signalledNow, WaitHistory } from "./wait_policy.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { siblingModule } from "./sibling_module.ts";
 
@@ -40,6 +40,8 @@ export interface PollTarget {
   onPollerFailure(error: Error): void;
   /** False for background sockets (monitors, the ZAP handler) that must not keep the process alive. */
   readonly holdsProcess: boolean;
+  /** True when this wait already spent a brief wait of its own on this thread, in vain. */
+  readonly waitedBriefly?: boolean;
 }
 
 // A ref'd timer holds the process open while something waits: the poller
@@ -142,8 +144,7 @@ class PollerThread {
       if (this.#polling || this.#waiting.size === 0) return;
       if (this.#serveReadyHere()) {
         // Their continuations (queued first) run before the next look.
-        if (loopStarved()) yieldToEventLoop(() => this.#queueStart());
-        else this.#queueStart();
+        this.#queueStart();
         return;
       }
       this.#startCycle();
@@ -177,7 +178,9 @@ class PollerThread {
       return signalled;
     };
     if (signalledNow(list, write()) && tell()) return true;
-    // Nothing yet: worth a brief wait where waits here have been short.
+    // Nothing yet: worth a brief wait where waits here have been short,
+    // unless every waiter just spent one of its own in vain.
+    if (targets.every((target) => target.waitedBriefly === true)) return false;
     return this.#history.waitBriefly(list, write, tell);
   }
 

@@ -82,6 +82,8 @@ export class SocketEngine implements PollTarget {
   pooledFrames = false;
   /** Waits block this thread in poll() (the socket's `blocking`); see #block. */
   blocking = false;
+  /** See PollTarget.waitedBriefly. */
+  waitedBriefly = false;
   /** The socket type, where known (internal sockets may leave it out). */
   readonly type: SocketTypeName | undefined;
   // Set when a REQ lost its request state: every later send fails with it.
@@ -502,6 +504,7 @@ export class SocketEngine implements PollTarget {
     if (lookFirst && !this.#serve()) return;
     if (this.blocking) return this.#block();
     if (this.#history.waitBriefly(this.#pollfd, () => 1, () => !this.#serve())) return;
+    this.waitedBriefly = this.#history.ranOut;
     this.#waitStarted = performance.now();
     pollerThread().watch(this);
   }

@@ -102,6 +102,8 @@ export class WaitHistory {
   #typicalMs = Infinity;
   #backoff = 0;
   #skips = 0;
+  /** The last waitBriefly() tried and ran out (rather than skipping or ending the wait). */
+  ranOut = false;
 
   /** A wait that went to the poller thread ended after `milliseconds`. */
   endedThroughThread(milliseconds: number): void {
@@ -138,6 +140,7 @@ export class WaitHistory {
     done: () => boolean,
     limitMs = Infinity,
   ): boolean {
+    this.ranOut = false;
     if (!this.#worthTrying()) return false;
     const started = performance.now();
     const deadline = started + Math.min(BRIEF_WAIT_BUDGET_MS, limitMs);
@@ -150,6 +153,7 @@ export class WaitHistory {
       }
     }
     waitStatistics.briefRanOut++;
+    this.ranOut = true;
     this.#failed();
     return false;
   }
