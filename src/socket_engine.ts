@@ -543,8 +543,12 @@ export class SocketEngine implements PollTarget {
   onSignal(here: boolean): void {
     const working = this.#receivers.length > 0 || this.#senders.length > 0;
     if (!this.#serve()) {
-      if (working && here) this.#history.servedByThisThread();
-      else if (working) this.#history.endedThroughThread(performance.now() - this.#waitStarted);
+      // Seen ready before a poller-thread cycle: this thread's own work, or
+      // a message that came just after a brief wait ran out. Either way it
+      // says nothing of whether a brief wait pays off, so it is not recorded.
+      if (working && !here) {
+        this.#history.endedThroughThread(performance.now() - this.#waitStarted);
+      }
       this.#idle();
     }
     // Pending operations were served first; watchers get what is left.

@@ -111,15 +111,6 @@ export class WaitHistory {
     this.record(milliseconds);
   }
 
-  /**
-   * A wait was ended by this thread's own work (a peer in this thread): a
-   * brief wait of its own would only have kept that peer from running, so
-   * none is tried until waits end elsewhere again.
-   */
-  servedByThisThread(): void {
-    this.#typicalMs = Infinity;
-  }
-
   /** A wait ended after `milliseconds` (brief or through the poller thread). */
   record(milliseconds: number): void {
     this.#typicalMs = this.#typicalMs === Infinity
