@@ -10,12 +10,14 @@ import {
   deepEqual,
   equal,
   match,
+  ok,
   pollerCycle,
   rejects,
   test,
   text,
   texts,
   transports,
+  uniqueInprocAddress,
   withTimeout,
 } from "./harness.ts";
 
@@ -170,3 +172,31 @@ test(
   },
   { timeout: 60_000, ignore: openFileLimit() < 10_000 },
 );
+
+// A ping-pong whose every wait ends at once never goes back to the event
+// loop by itself (each reply resolves a promise whose continuation sends
+// the next request): timers must still get their turn.
+test("engine: timers run while a same-thread ping-pong keeps every wait short", async () => {
+  const rep = new zmq.Reply({ linger: 0 });
+  const req = new zmq.Request({ linger: 0 });
+  try {
+    await rep.bind(uniqueInprocAddress());
+    req.connect(rep.lastEndpoint!);
+    let timerRan = false;
+    const serving = (async () => {
+      for await (const [message] of rep) await rep.send(message);
+    })();
+    setTimeout(() => timerRan = true, 0);
+    let roundTrips = 0;
+    while (!timerRan && roundTrips < 2_000_000) {
+      await req.send("ping");
+      await req.receive();
+      roundTrips++;
+    }
+    ok(timerRan, `a 0 ms timer waited through ${roundTrips} round trips`);
+    rep.close();
+    await serving;
+  } finally {
+    closeAll(req, rep);
+  }
+}, { timeout: 60_000 });
