@@ -13,7 +13,7 @@
  *    mod.ts, src/, ffi/, cli/ or the build script.
  * 2. Copies npm/esm/ to node_modules/.cache/zmq-bench-node-<checkout>-<hash>/
  *    (one per checkout: worktrees may share node_modules/) and compiles
- *    bench/{common,throughput,latency,idle,memory}.ts into its bench/ with
+ *    bench/{common,throughput,latency,idle,memory,threads,allocation}.ts into its bench/ with
  *    TypeScript's compiler (the options scripts/test_npm.sh uses), their
  *    `../mod.ts` import pointing at the copied mod.js (checked against its
  *    mod.d.ts). The copy, not npm/ itself: build_npm.ts empties npm/ on every
@@ -60,7 +60,7 @@ const NODE_BENCH_DIR = join(
   `zmq-bench-node-${basename(ROOT)}-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`,
 );
 /** The bench scripts compiled for Node (spawnSelf runs them as their own peers). */
-const NODE_SCRIPTS = ["common", "throughput", "latency", "idle", "memory"];
+const NODE_SCRIPTS = ["common", "throughput", "latency", "idle", "memory", "threads", "allocation"];
 const NPM = join(ROOT, "npm");
 
 /** Newest modification time (ms) of the files under `paths`; 0 when none exist. */
