@@ -41,7 +41,7 @@
  * @module
  */
 import { buildC, setupNode, setupNodeLibrary } from "./run/builds.ts";
-import { IMPLS, runCases, runExtras, smoke } from "./run/matrix.ts";
+import { CASES, IMPLS, runCases, runExtras, smoke, supports } from "./run/matrix.ts";
 import { log, notes } from "./run/notes.ts";
 import { only, quick, QUICK_NODE_SIZES, ROOT, runs, type Target } from "./run/options.ts";
 import { busyPercent, exists, removeTmp } from "./run/process.ts";
@@ -73,7 +73,7 @@ async function main() {
       else available.add(rt);
     }
   }
-  const impls = IMPLS.filter((i) => available.has(i.target));
+  const impls = IMPLS.filter((i) => available.has(i.target) && CASES.some((c) => supports(i, c)));
   if (quick && available.has("node")) {
     notes.push(
       `--quick: node measured at ${QUICK_NODE_SIZES.map(sizeName).join(" and ")} ` +

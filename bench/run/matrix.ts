@@ -1,9 +1,12 @@
 /**
  * The case matrix of bench/run.ts: which measures (cases), which
- * implementations (C, zeromq.js, this library on Deno, Bun and Node, each in
- * the await and the try style), the command that runs one case on one of
- * them, how many messages a run sends, and the runs themselves: every case
- * `runs` times, interleaving the implementations, into {@link figures}.
+ * implementations (C, zeromq.js, this library on Deno, Bun and Node in the
+ * await and the try style, and on Deno and Bun also with blocking sockets
+ * and with pooled frames), the command that runs one case on one of them,
+ * how many messages a run sends, and the runs themselves: every case `runs`
+ * times, interleaving the implementations, into {@link figures}. Also the
+ * extras of each runtime, outside the matrix: inproc between threads, the
+ * allocation floor, idle CPU and RSS.
  *
  * @module
  */
@@ -19,18 +22,35 @@ import {
   QUICK_NODE_SIZES,
   RUN_TIMEOUT_S,
   runs,
+  skipAllocation,
   skipIdle,
   skipMemory,
+  skipThreads,
   type Target,
   TARGET_LATENCY_S,
   TARGET_S,
+  THREAD_MESSAGES,
+  THREAD_RUNS,
+  THREAD_TIMEOUT_S,
 } from "./options.ts";
 import { BUN, DENO, exec, failure, lastJson, NODE } from "./process.ts";
 
 /** The runtime a figure ran on (zeromq.js and the "node" columns both run on Node). */
 export type Runtime = "c" | "node" | "deno" | "bun";
-/** This library's two ways to move messages: `await send`/`for await`, or `trySend`/`tryReceive` loops. */
-export type Style = "await" | "try";
+/**
+ * How this library moves messages: `await send`/`for await` ("await"),
+ * `trySend`/`tryReceive` loops ("try"), the await style on sockets made with
+ * `blocking: true` ("blocking": waits block the thread in poll(); round trip
+ * only), or the await style with `pooledFrames: true` on the receiving Pull
+ * ("pooled": 16 B throughput only, information).
+ */
+export type Style = "await" | "try" | "blocking" | "pooled";
+/** The styles measured on each runtime (blocking and pooled: Deno and Bun). */
+const STYLES: Record<"deno" | "bun" | "node", Style[]> = {
+  deno: ["await", "try", "blocking", "pooled"],
+  bun: ["await", "try", "blocking", "pooled"],
+  node: ["await", "try"],
+};
 /** One measure: a test over a transport, in one or two processes, at a message size. */
 export type Case = {
   test: "throughput" | "latency";
@@ -67,6 +87,7 @@ function jsArgs(c: Case, count: number, style?: Style): string[] {
     "--timeout",
     String(RUN_TIMEOUT_S),
   ];
+  if (style === "pooled") return [...a, "--style", "await", "--pooled"];
   return style ? [...a, "--style", style] : a;
 }
 
@@ -95,7 +116,7 @@ export const IMPLS: Impl[] = [
     ],
   },
   ...(["deno", "bun", "node"] as const).flatMap((rt) =>
-    (["await", "try"] as const).map((style): Impl => ({
+    STYLES[rt].map((style): Impl => ({
       id: `${rt} ${style}`,
       target: rt,
       runtime: rt,
@@ -114,8 +135,11 @@ export function libraryCommand(rt: "deno" | "bun" | "node", script: string): str
     : [NODE, join(nodeBench, `${script}.js`)];
 }
 
-/** Whether impl can run case c at all. */
-function supports(impl: Impl, c: Case): boolean {
+/** Whether impl runs case c in this run. */
+export function supports(impl: Impl, c: Case): boolean {
+  // Blocking sockets in one thread would wait for each other for ever.
+  if (impl.style === "blocking") return c.test === "latency" && c.mode === "two-process";
+  if (impl.style === "pooled") return !quick && c.test === "throughput" && c.size === 16;
   if (c.test === "latency" && c.mode === "one-process") {
     return impl.runtime !== "c";
   }
@@ -300,28 +324,74 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
   }
 }
 
+/** A result line of an extra, or what went wrong. */
+type Extra = Record<string, unknown>;
+
+/** Runs bench/<script>.ts of this library on rt once: its result line, or the failure. */
+async function runExtra(
+  rt: "deno" | "bun" | "node",
+  script: string,
+  args: string[],
+  timeout: number,
+): Promise<Extra> {
+  const r = await exec([...libraryCommand(rt, script), ...args], timeout);
+  const j = lastJson(r.stdout);
+  if (r.code === 0 && j) return j;
+  return {
+    impl: rt,
+    test: script + (args.includes("--baseline") ? "-baseline" : ""),
+    error: failure(r),
+  };
+}
+
+/** The directions bench/threads.ts measures, by their fields in its line. */
+const THREAD_DIRECTIONS = ["main_to_worker_msgs_per_s", "worker_to_main_msgs_per_s"];
+
 /**
- * Idle CPU and RSS of this library on each runtime in `available`, all in
- * parallel (they measure per-process CPU and RSS): one result line each.
+ * bench/threads.ts on rt, `n` times: the median of each direction (and of
+ * the slower, the bar's), with every run's figures.
  */
-export async function runExtras(available: Set<Target>): Promise<Record<string, unknown>[]> {
-  const extra: Record<string, unknown>[] = [];
+async function threads(rt: "deno" | "bun" | "node", n: number): Promise<Extra> {
+  const args = ["--count", String(THREAD_MESSAGES), "--timeout", String(THREAD_TIMEOUT_S)];
+  const lines: Extra[] = [];
+  for (let i = 0; i < n; i++) {
+    const line = await runExtra(rt, "threads", args, THREAD_TIMEOUT_S + 10);
+    if (line.error !== undefined) return line;
+    lines.push(line);
+  }
+  const medianOf = (field: string) => median(lines.map((l) => Number(l[field])));
+  return {
+    ...lines[0],
+    ...Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, medianOf(d)])),
+    msgs_per_s: medianOf("msgs_per_s"),
+    runs: lines.map((l) => Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, l[d]]))),
+  };
+}
+
+/**
+ * The extras of this library on each runtime in `available`: first, one at
+ * a time (they measure speed, so nothing else runs beside them), inproc
+ * between a Worker and the main thread (bench/threads.ts, the median of
+ * {@link THREAD_RUNS}) and the allocation floor (bench/allocation.ts); then
+ * idle CPU and RSS, all in parallel (they measure per-process CPU and RSS).
+ * One result line each.
+ */
+export async function runExtras(available: Set<Target>): Promise<Extra[]> {
+  const extra: Extra[] = [];
+  const runtimes = (["deno", "bun", "node"] as const).filter((rt) => available.has(rt));
+  if (!skipThreads && runtimes.length) {
+    log("  inproc between threads...");
+    for (const rt of runtimes) extra.push(await threads(rt, THREAD_RUNS));
+  }
+  if (!skipAllocation && runtimes.length) {
+    log("  allocation floor...");
+    const args = quick ? ["--seconds", "0.1", "--rounds", "3"] : [];
+    for (const rt of runtimes) extra.push(await runExtra(rt, "allocation", args, 60));
+  }
   const jobs: Promise<void>[] = [];
-  for (const rt of ["deno", "bun", "node"] as const) {
-    if (!available.has(rt)) continue;
+  for (const rt of runtimes) {
     const run = (script: string, args: string[], timeout: number) =>
-      jobs.push((async () => {
-        const r = await exec([...libraryCommand(rt, script), ...args], timeout);
-        const j = lastJson(r.stdout);
-        if (r.code === 0 && j) extra.push(j);
-        else {
-          extra.push({
-            impl: rt,
-            test: script + (args.includes("--baseline") ? "-baseline" : ""),
-            error: failure(r),
-          });
-        }
-      })());
+      jobs.push(runExtra(rt, script, args, timeout).then((line) => void extra.push(line)));
     if (!skipIdle) {
       run("idle", ["--seconds", "5"], 30);
       run("idle", ["--seconds", "5", "--baseline"], 30);
