@@ -7,7 +7,14 @@
  * @module
  */
 import { short, sizeName } from "./format.ts";
-import { type Case, caseKey, type Figure, figures } from "./matrix.ts";
+import {
+  type Case,
+  caseKey,
+  type Figure,
+  figures,
+  TCP_ROUND_TRIP,
+  tcpThroughput,
+} from "./matrix.ts";
 import { memoryMessages } from "./options.ts";
 
 /**
@@ -37,13 +44,6 @@ function ratio(c: Case, impl: string, ref: string): number | undefined {
   return a !== undefined && b ? a / b : undefined;
 }
 
-const tcp = (size: number): Case => ({
-  test: "throughput",
-  transport: "tcp",
-  mode: "two-process",
-  size,
-});
-const LATENCY: Case = { test: "latency", transport: "tcp", mode: "two-process", size: 16 };
 /** The large-frame bars: key, size, the share of C's MB/s they must reach. */
 const LARGE = [["64KiB", 65536, 0.95], ["1MiB", 1048576, 0.9]] as const;
 const x = (r: number) => `${r.toFixed(2)}x`;
@@ -91,9 +91,9 @@ function measures(rt: "deno" | "bun" | "node", extra: Record<string, unknown>[])
     });
   };
 
-  const c16 = ratio(tcp(16), impl("await"), "c");
-  const z16 = ratio(tcp(16), impl("await"), "zeromq.js");
-  const pooled = ratio(tcp(16), impl("pooled"), "c");
+  const c16 = ratio(tcpThroughput(16), impl("await"), "c");
+  const z16 = ratio(tcpThroughput(16), impl("await"), "zeromq.js");
+  const pooled = ratio(tcpThroughput(16), impl("pooled"), "c");
   out.push({
     key: "16B_await",
     measure: "16 B PUSH->PULL, await send / for await",
@@ -104,24 +104,24 @@ function measures(rt: "deno" | "bun" | "node", extra: Record<string, unknown>[])
       z16 !== undefined && `${x(z16)} zeromq.js`,
     ),
     detail: pooled === undefined ? undefined : `pooled frames: ${pct(pooled)} of C`,
-    absent: fig(tcp(16), impl("await")) === undefined,
+    absent: fig(tcpThroughput(16), impl("await")) === undefined,
   });
-  ofC("16B_try", "16 B PUSH->PULL, trySend/tryReceive loops", 0.6, tcp(16), "try");
+  ofC("16B_try", "16 B PUSH->PULL, trySend/tryReceive loops", 0.6, tcpThroughput(16), "try");
   for (const [key, size, atLeast] of LARGE) {
-    const tryR = ratio(tcp(size), impl("try"), "c");
+    const tryR = ratio(tcpThroughput(size), impl("try"), "c");
     ofC(
       key,
       `${sizeName(size)} PUSH->PULL MB/s, plain send/receive (await)`,
       atLeast,
-      tcp(size),
+      tcpThroughput(size),
       "await",
       tryR === undefined ? undefined : `try style: ${pct(tryR)} of C`,
     );
   }
 
-  const rttC = ratio(LATENCY, impl("await"), "c");
-  const rttZ = ratio(LATENCY, impl("await"), "zeromq.js");
-  const rttTry = ratio(LATENCY, impl("try"), "c");
+  const rttC = ratio(TCP_ROUND_TRIP, impl("await"), "c");
+  const rttZ = ratio(TCP_ROUND_TRIP, impl("await"), "zeromq.js");
+  const rttTry = ratio(TCP_ROUND_TRIP, impl("try"), "c");
   const rttMeasure = "REQ<->REP round trip (await)";
   if (rt === "node") {
     // Node's one bar.
@@ -148,7 +148,7 @@ function measures(rt: "deno" | "bun" | "node", extra: Record<string, unknown>[])
         rttTry !== undefined && `try style: ${x(rttTry)} C`,
       ),
     });
-    const blocking = ratio(LATENCY, impl("blocking"), "c");
+    const blocking = ratio(TCP_ROUND_TRIP, impl("blocking"), "c");
     out.push({
       key: "rtt_blocking",
       measure: "REQ<->REP round trip, { blocking: true } sockets",
