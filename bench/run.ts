@@ -15,10 +15,10 @@
  * - for the "node" columns, runs bench/node_build.ts: builds npm/ if missing
  *   or stale and compiles the bench scripts against it for Node; if that
  *   fails the node columns are skipped with a note
- * - runs every case N times (default 5; 3 with --quick) interleaving the
- *   implementations, adapting each one's message count so a run takes about
- *   a quarter of a second (--quick) or a second, and takes the median; the
- *   cases the bars judge run first
+ * - runs every case N times (default 5; 3 with --quick), in rounds that run
+ *   every case once on each implementation in turn (the cases the bars judge
+ *   first), adapting each one's message count so a run takes about a quarter
+ *   of a second (--quick) or a second, and takes the median
  * - this library's columns: "await" and "try" styles on Deno, Bun and Node;
  *   "blocking" ({ blocking: true } sockets, round trip only) and "pooled"
  *   (pooledFrames on the PULL, 16 B throughput, information, not with

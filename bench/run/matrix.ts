@@ -250,17 +250,22 @@ export async function smoke(impl: Impl): Promise<string | undefined> {
 }
 
 /**
- * Runs every case `runs` times, interleaving `impls` so background load
- * affects them alike, and fills {@link figures}; `t0` is when the whole run
- * started (for --quick's time budget). The cases the bars judge run first:
- * if --quick's budget runs out, it cuts a case that only informs.
+ * Runs every case `runs` times and fills {@link figures}; `t0` is when the
+ * whole run started (for --quick's time budget). Round after round, each
+ * round runs every case once on each of `impls` in turn, so that background
+ * load affects them alike and --quick's budget, if it runs out, takes the
+ * last rounds rather than whole cases; within a round the cases the bars
+ * judge come first.
  */
 export async function runCases(impls: Impl[], t0: number): Promise<void> {
   let budgetNoted = false;
   const judged = (c: Case) => BAR_CASES.includes(caseKey(c));
-  for (const c of [...CASES.filter(judged), ...CASES.filter((c) => !judged(c))]) {
+  const plan = [...CASES.filter(judged), ...CASES.filter((c) => !judged(c))].map((c) => {
     const active = impls.filter((i) => supports(i, c));
-    const counts = new Map(active.map((i) => [i.id, initialCount(i, c)]));
+    return { c, active, counts: new Map(active.map((i) => [i.id, initialCount(i, c)])) };
+  });
+  const figureOf = (c: Case, impl: Impl) => figures.get(`${caseKey(c)} ${impl.id}`)!;
+  for (const { c, active } of plan) {
     for (const impl of active) {
       figures.set(`${caseKey(c)} ${impl.id}`, {
         ...c,
@@ -273,14 +278,18 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
         errors: [],
       });
     }
-    for (let r = 0; r < runs; r++) {
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const { c, active, counts } of plan) {
+      const measured: string[] = [];
       for (const impl of active) {
-        const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+        const fig = figureOf(c, impl);
         if (fig.errors.length >= 2) continue; // give up on this case
         if (quick && (performance.now() - t0) / 1000 > QUICK_BUDGET_S) {
           if (!budgetNoted) {
             notes.push(
-              `--quick time budget (${QUICK_BUDGET_S} s) used up: later runs skipped`,
+              `--quick time budget (${QUICK_BUDGET_S} s) used up in round ${r + 1} of ${runs}: ` +
+                `later runs skipped`,
             );
             budgetNoted = true;
           }
@@ -302,12 +311,22 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
         );
         fig.runs.push(value);
         fig.counts.push(count);
+        measured.push(`${impl.id} ${short(value)}`);
         const rate = c.test === "throughput" ? value : 1e6 / value;
         counts.set(impl.id, nextCount(c, rate));
       }
+      if (measured.length) {
+        log(
+          `  round ${r + 1}/${runs}, ${caseKey(c)}: ${measured.join(", ")}  [${
+            ((performance.now() - t0) / 1000).toFixed(0)
+          } s]`,
+        );
+      }
     }
+  }
+  for (const { c, active } of plan) {
     for (const impl of active) {
-      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      const fig = figureOf(c, impl);
       if (fig.runs.length) {
         fig.median = median(fig.runs);
         if (c.test === "throughput") {
@@ -317,20 +336,12 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
     }
     const ref = (id: string) => figures.get(`${caseKey(c)} ${id}`)?.median;
     for (const impl of active) {
-      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      const fig = figureOf(c, impl);
       if (fig.median === undefined) continue;
       const cRef = ref("c"), zRef = ref("zeromq.js");
       if (cRef) fig.vs_c = round3(fig.median / cRef);
       if (zRef) fig.vs_zeromqjs = round3(fig.median / zRef);
     }
-    log(
-      `  ${caseKey(c)}: ${
-        active.map((i) => {
-          const f = figures.get(`${caseKey(c)} ${i.id}`)!;
-          return `${i.id} ${f.median === undefined ? "-" : short(f.median)}`;
-        }).join(", ")
-      }  [${((performance.now() - t0) / 1000).toFixed(0)} s]`,
-    );
   }
 }
 
