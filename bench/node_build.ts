@@ -5,13 +5,15 @@
  *
  * ```sh
  * node_modules/.bin/deno run -A bench/node_build.ts
- * node node_modules/.cache/zmq-bench-node/bench/throughput.js --size 16 --count 200000
+ * node node_modules/.cache/zmq-bench-node-<checkout>-<hash>/bench/throughput.js --size 16
+ *     --count 200000   # the directory is the "dir" it prints
  * ```
  *
  * 1. Builds npm/ with scripts/build_npm.ts when it is missing or older than
  *    mod.ts, src/, ffi/, cli/ or the build script.
- * 2. Copies npm/esm/ to node_modules/.cache/zmq-bench-node/ and compiles
- *    bench/{common,throughput,latency,idle,memory}.ts into its bench/ with
+ * 2. Copies npm/esm/ to node_modules/.cache/zmq-bench-node-<checkout>-<hash>/
+ *    (one per checkout: worktrees may share node_modules/) and compiles
+ *    bench/{common,throughput,latency,idle,memory,threads,allocation}.ts into its bench/ with
  *    TypeScript's compiler (the options scripts/test_npm.sh uses), their
  *    `../mod.ts` import pointing at the copied mod.js (checked against its
  *    mod.d.ts). The copy, not npm/ itself: build_npm.ts empties npm/ on every
@@ -37,7 +39,8 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -45,10 +48,19 @@ import { ambientDeclarations, compilerOptions, tscPath } from "../scripts/npm/co
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
-/** Where the Node copies go. */
-const NODE_BENCH_DIR = join(ROOT, "node_modules", ".cache", "zmq-bench-node");
+/**
+ * Where the Node copies go: one directory per checkout, since git worktrees
+ * may share one node_modules/ (a symlink), and one checkout's build must not
+ * replace another's under a benchmark running from it.
+ */
+const NODE_BENCH_DIR = join(
+  ROOT,
+  "node_modules",
+  ".cache",
+  `zmq-bench-node-${basename(ROOT)}-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`,
+);
 /** The bench scripts compiled for Node (spawnSelf runs them as their own peers). */
-const NODE_SCRIPTS = ["common", "throughput", "latency", "idle", "memory"];
+const NODE_SCRIPTS = ["common", "throughput", "latency", "idle", "memory", "threads", "allocation"];
 const NPM = join(ROOT, "npm");
 
 /** Newest modification time (ms) of the files under `paths`; 0 when none exist. */

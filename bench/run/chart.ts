@@ -1,11 +1,12 @@
 /**
  * bench/chart.svg, written by hand: one row per (test, transport, mode), one
- * panel per message size, one bar per implementation.
+ * panel per message size, one bar per implementation; and a last row for
+ * inproc between a Worker and the main thread (one panel per direction).
  *
  * @module
  */
 import { short, sizeName } from "./format.ts";
-import { type Case, caseKey, CASES, type Figure } from "./matrix.ts";
+import { caseKey, CASES, type Figure } from "./matrix.ts";
 import { quick, runs } from "./options.ts";
 
 const COLORS: Record<string, string> = {
@@ -13,8 +14,12 @@ const COLORS: Record<string, string> = {
   "zeromq.js": "#8cc84b",
   "deno await": "#1f6feb",
   "deno try": "#79b8ff",
+  "deno blocking": "#0a3069",
+  "deno pooled": "#b6e3ff",
   "bun await": "#d9822b",
   "bun try": "#f5c26b",
+  "bun blocking": "#7d4e00",
+  "bun pooled": "#fae3b0",
   "node await": "#8250df",
   "node try": "#c8a8ff",
 };
@@ -23,23 +28,59 @@ function esc(s: string) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Hand-written SVG: one row per (test, transport, mode), one panel per size. */
-export function chart(figs: Figure[], info: Record<string, unknown>): string {
+/** One panel: a caption, its unit, and a value (or none) for each implementation shown. */
+type Panel = { caption: string; unit: string; values: (number | undefined)[] };
+
+/**
+ * Hand-written SVG: one row per (test, transport, mode), one panel per size;
+ * then the `extra` results of bench/threads.ts, if any, as a row of their own.
+ */
+export function chart(
+  figs: Figure[],
+  info: Record<string, unknown>,
+  extra: Record<string, unknown>[] = [],
+): string {
   const idOf = (f: Figure) => f.style ? `${f.impl} ${f.style}` : f.impl;
-  const ids = Object.keys(COLORS).filter((id) => figs.some((f) => idOf(f) === id));
-  const groups: { title: string; cases: Case[] }[] = [];
+  // bench/threads.ts uses the await style: its bars take the "<runtime> await" colour.
+  const threads = extra.filter((e) => e.test === "threads" && e.error === undefined);
+  const threadsOf = (id: string) => threads.find((e) => `${e.impl} await` === id);
+  const ids = Object.keys(COLORS).filter((id) => figs.some((f) => idOf(f) === id) || threadsOf(id));
+  const groups: { title: string; panels: Panel[] }[] = [];
   for (const c of CASES) {
     const title = `${
       c.test === "throughput" ? "PUSH->PULL" : "REQ<->REP round trip"
     } ${c.transport} ${c.mode}`;
     let g = groups.find((g) => g.title === title);
-    if (!g) groups.push(g = { title, cases: [] });
-    g.cases.push(c);
+    if (!g) groups.push(g = { title, panels: [] });
+    const useMB = c.test === "throughput" && c.size >= 65536;
+    const rows = ids.map((id) => figs.find((f) => caseKey(f) === caseKey(c) && idOf(f) === id));
+    g.panels.push({
+      caption: sizeName(c.size),
+      unit: c.test === "latency" ? "µs round trip (lower is better)" : useMB ? "MB/s" : "msgs/s",
+      values: rows.map((f) => f?.median === undefined ? undefined : useMB ? f.mb_per_s! : f.median),
+    });
+  }
+  if (threads.length) {
+    const direction = (caption: string, field: string): Panel => ({
+      caption,
+      unit: "msgs/s",
+      values: ids.map((id) => {
+        const v = threadsOf(id)?.[field];
+        return v === undefined ? undefined : Number(v);
+      }),
+    });
+    groups.push({
+      title: "inproc between a Worker and the main thread, 16 B, await (this library)",
+      panels: [
+        direction("main -> Worker", "main_to_worker_msgs_per_s"),
+        direction("Worker -> main", "worker_to_main_msgs_per_s"),
+      ],
+    });
   }
   const barW = 26, gap = 6, panelPad = 14;
   const panelW = Math.max(1, ids.length) * (barW + gap) + panelPad * 2;
   const panelH = 150, rowH = panelH + 70, left = 20, top = 70;
-  const cols = Math.max(...groups.map((g) => g.cases.length), 1);
+  const cols = Math.max(...groups.map((g) => g.panels.length), 1);
   const width = left * 2 + cols * (panelW + 20);
   const height = top + groups.length * rowH + 30;
   const s: string[] = [];
@@ -76,30 +117,18 @@ export function chart(figs: Figure[], info: Record<string, unknown>): string {
     s.push(
       `<text x="${left}" y="${y0 + 18}" font-size="13" font-weight="bold">${esc(g.title)}</text>`,
     );
-    g.cases.forEach((c, ci) => {
+    g.panels.forEach(({ caption, unit, values }, ci) => {
       const x0 = left + ci * (panelW + 20);
       const py = y0 + 30;
-      const rows = ids.map((id) => figs.find((f) => caseKey(f) === caseKey(c) && idOf(f) === id));
-      const useMB = c.test === "throughput" && c.size >= 65536;
-      const val = (f?: Figure) =>
-        f?.median === undefined ? undefined : useMB ? f.mb_per_s! : f.median;
-      const max = Math.max(...rows.map((f) => val(f) ?? 0), 1e-9);
-      const unit = c.test === "latency"
-        ? "µs round trip (lower is better)"
-        : useMB
-        ? "MB/s"
-        : "msgs/s";
+      const max = Math.max(...values.map((v) => v ?? 0), 1e-9);
       s.push(
         `<rect x="${x0}" y="${py}" width="${panelW}" height="${panelH}" fill="#f6f8fa" stroke="#d0d7de"/>`,
       );
       s.push(
-        `<text x="${x0 + 4}" y="${py + panelH + 16}">${
-          esc(`${sizeName(c.size)} — ${unit}`)
-        }</text>`,
+        `<text x="${x0 + 4}" y="${py + panelH + 16}">${esc(`${caption} — ${unit}`)}</text>`,
       );
       const chartH = panelH - 30;
-      rows.forEach((f, i) => {
-        const v = val(f);
+      values.forEach((v, i) => {
         const bx = x0 + panelPad + i * (barW + gap);
         if (v === undefined) {
           s.push(
@@ -107,7 +136,7 @@ export function chart(figs: Figure[], info: Record<string, unknown>): string {
           );
           return;
         }
-        const label = useMB || c.test === "latency" ? v.toFixed(0) : short(v);
+        const label = unit === "msgs/s" ? short(v) : v.toFixed(0);
         const h = Math.max(1, v / max * chartH);
         const by = py + panelH - h;
         s.push(

@@ -1,9 +1,12 @@
 /**
  * The case matrix of bench/run.ts: which measures (cases), which
- * implementations (C, zeromq.js, this library on Deno, Bun and Node, each in
- * the await and the try style), the command that runs one case on one of
- * them, how many messages a run sends, and the runs themselves: every case
- * `runs` times, interleaving the implementations, into {@link figures}.
+ * implementations (C, zeromq.js, this library on Deno, Bun and Node in the
+ * await and the try style, and on Deno and Bun also with blocking sockets
+ * and with pooled frames), the command that runs one case on one of them,
+ * how many messages a run sends, and the runs themselves: every case `runs`
+ * times, interleaving the implementations, into {@link figures}. Also the
+ * extras of each runtime, outside the matrix: inproc between threads, the
+ * allocation floor, idle CPU and RSS.
  *
  * @module
  */
@@ -19,18 +22,35 @@ import {
   QUICK_NODE_SIZES,
   RUN_TIMEOUT_S,
   runs,
+  skipAllocation,
   skipIdle,
   skipMemory,
+  skipThreads,
   type Target,
   TARGET_LATENCY_S,
   TARGET_S,
+  THREAD_MESSAGES,
+  THREAD_RUNS,
+  THREAD_TIMEOUT_S,
 } from "./options.ts";
 import { BUN, DENO, exec, failure, lastJson, NODE } from "./process.ts";
 
 /** The runtime a figure ran on (zeromq.js and the "node" columns both run on Node). */
 export type Runtime = "c" | "node" | "deno" | "bun";
-/** This library's two ways to move messages: `await send`/`for await`, or `trySend`/`tryReceive` loops. */
-export type Style = "await" | "try";
+/**
+ * How this library moves messages: `await send`/`for await` ("await"),
+ * `trySend`/`tryReceive` loops ("try"), the await style on sockets made with
+ * `blocking: true` ("blocking": waits block the thread in poll(); round trip
+ * only), or the await style with `pooledFrames: true` on the receiving Pull
+ * ("pooled": 16 B throughput only, information).
+ */
+export type Style = "await" | "try" | "blocking" | "pooled";
+/** The styles measured on each runtime (blocking and pooled: Deno and Bun). */
+const STYLES: Record<"deno" | "bun" | "node", Style[]> = {
+  deno: ["await", "try", "blocking", "pooled"],
+  bun: ["await", "try", "blocking", "pooled"],
+  node: ["await", "try"],
+};
 /** One measure: a test over a transport, in one or two processes, at a message size. */
 export type Case = {
   test: "throughput" | "latency";
@@ -38,6 +58,8 @@ export type Case = {
   mode: "two-process" | "one-process";
   size: number;
 };
+/** "throughput tcp two-process 16": a case's key (figures add the implementation's id). */
+export const caseKey = (c: Case) => `${c.test} ${c.transport} ${c.mode} ${c.size}`;
 /** One implementation, and how it runs a case. */
 export type Impl = {
   id: string;
@@ -67,6 +89,7 @@ function jsArgs(c: Case, count: number, style?: Style): string[] {
     "--timeout",
     String(RUN_TIMEOUT_S),
   ];
+  if (style === "pooled") return [...a, "--style", "await", "--pooled"];
   return style ? [...a, "--style", style] : a;
 }
 
@@ -95,7 +118,7 @@ export const IMPLS: Impl[] = [
     ],
   },
   ...(["deno", "bun", "node"] as const).flatMap((rt) =>
-    (["await", "try"] as const).map((style): Impl => ({
+    STYLES[rt].map((style): Impl => ({
       id: `${rt} ${style}`,
       target: rt,
       runtime: rt,
@@ -114,8 +137,11 @@ export function libraryCommand(rt: "deno" | "bun" | "node", script: string): str
     : [NODE, join(nodeBench, `${script}.js`)];
 }
 
-/** Whether impl can run case c at all. */
-function supports(impl: Impl, c: Case): boolean {
+/** Whether impl runs case c in this run. */
+export function supports(impl: Impl, c: Case): boolean {
+  // Blocking sockets in one thread would wait for each other for ever.
+  if (impl.style === "blocking") return c.test === "latency" && c.mode === "two-process";
+  if (impl.style === "pooled") return !quick && c.test === "throughput" && c.size === 16;
   if (c.test === "latency" && c.mode === "one-process") {
     return impl.runtime !== "c";
   }
@@ -126,16 +152,24 @@ function supports(impl: Impl, c: Case): boolean {
 }
 
 const SIZES = [16, 1024, 65536, 1048576];
-/** The cases of this run, in the order they run and are reported. */
-export const CASES: Case[] = [
-  ...SIZES.map((size): Case => ({
-    test: "throughput",
-    transport: "tcp",
-    mode: "two-process",
-    size,
-  })),
-  { test: "latency", transport: "tcp", mode: "two-process", size: 16 },
-];
+/** PUSH->PULL over tcp between two processes at `size`. */
+export const tcpThroughput = (size: number): Case => ({
+  test: "throughput",
+  transport: "tcp",
+  mode: "two-process",
+  size,
+});
+/** The 16 B REQ<->REP round trip over tcp between two processes. */
+export const TCP_ROUND_TRIP: Case = {
+  test: "latency",
+  transport: "tcp",
+  mode: "two-process",
+  size: 16,
+};
+/** The cases the bars judge (bars.ts): 16 B, 64 KiB and 1 MiB throughput, the round trip. */
+const BAR_CASES = [...[16, 65536, 1048576].map(tcpThroughput), TCP_ROUND_TRIP].map(caseKey);
+/** The cases of this run, in the order they are reported (see runCases for the order they run). */
+export const CASES: Case[] = [...SIZES.map(tcpThroughput), TCP_ROUND_TRIP];
 if (!quick) {
   CASES.push(
     ...SIZES.map((size): Case => ({
@@ -199,8 +233,6 @@ export type Figure = Case & {
   vs_zeromqjs?: number;
 };
 
-/** "throughput tcp two-process 16": a case's key (figures add the implementation's id). */
-export const caseKey = (c: Case) => `${c.test} ${c.transport} ${c.mode} ${c.size}`;
 /** Every figure of this run, by case key and implementation id. */
 export const figures = new Map<string, Figure>();
 
@@ -218,15 +250,22 @@ export async function smoke(impl: Impl): Promise<string | undefined> {
 }
 
 /**
- * Runs every case `runs` times, interleaving `impls` so background load
- * affects them alike, and fills {@link figures}; `t0` is when the whole run
- * started (for --quick's time budget).
+ * Runs every case `runs` times and fills {@link figures}; `t0` is when the
+ * whole run started (for --quick's time budget). Round after round, each
+ * round runs every case once on each of `impls` in turn, so that background
+ * load affects them alike and --quick's budget, if it runs out, takes the
+ * last rounds rather than whole cases; within a round the cases the bars
+ * judge come first.
  */
 export async function runCases(impls: Impl[], t0: number): Promise<void> {
   let budgetNoted = false;
-  for (const c of CASES) {
+  const judged = (c: Case) => BAR_CASES.includes(caseKey(c));
+  const plan = [...CASES.filter(judged), ...CASES.filter((c) => !judged(c))].map((c) => {
     const active = impls.filter((i) => supports(i, c));
-    const counts = new Map(active.map((i) => [i.id, initialCount(i, c)]));
+    return { c, active, counts: new Map(active.map((i) => [i.id, initialCount(i, c)])) };
+  });
+  const figureOf = (c: Case, impl: Impl) => figures.get(`${caseKey(c)} ${impl.id}`)!;
+  for (const { c, active } of plan) {
     for (const impl of active) {
       figures.set(`${caseKey(c)} ${impl.id}`, {
         ...c,
@@ -239,14 +278,18 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
         errors: [],
       });
     }
-    for (let r = 0; r < runs; r++) {
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const { c, active, counts } of plan) {
+      const measured: string[] = [];
       for (const impl of active) {
-        const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+        const fig = figureOf(c, impl);
         if (fig.errors.length >= 2) continue; // give up on this case
         if (quick && (performance.now() - t0) / 1000 > QUICK_BUDGET_S) {
           if (!budgetNoted) {
             notes.push(
-              `--quick time budget (${QUICK_BUDGET_S} s) used up: later runs skipped`,
+              `--quick time budget (${QUICK_BUDGET_S} s) used up in round ${r + 1} of ${runs}: ` +
+                `later runs skipped`,
             );
             budgetNoted = true;
           }
@@ -268,12 +311,22 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
         );
         fig.runs.push(value);
         fig.counts.push(count);
+        measured.push(`${impl.id} ${short(value)}`);
         const rate = c.test === "throughput" ? value : 1e6 / value;
         counts.set(impl.id, nextCount(c, rate));
       }
+      if (measured.length) {
+        log(
+          `  round ${r + 1}/${runs}, ${caseKey(c)}: ${measured.join(", ")}  [${
+            ((performance.now() - t0) / 1000).toFixed(0)
+          } s]`,
+        );
+      }
     }
+  }
+  for (const { c, active } of plan) {
     for (const impl of active) {
-      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      const fig = figureOf(c, impl);
       if (fig.runs.length) {
         fig.median = median(fig.runs);
         if (c.test === "throughput") {
@@ -283,45 +336,83 @@ export async function runCases(impls: Impl[], t0: number): Promise<void> {
     }
     const ref = (id: string) => figures.get(`${caseKey(c)} ${id}`)?.median;
     for (const impl of active) {
-      const fig = figures.get(`${caseKey(c)} ${impl.id}`)!;
+      const fig = figureOf(c, impl);
       if (fig.median === undefined) continue;
       const cRef = ref("c"), zRef = ref("zeromq.js");
       if (cRef) fig.vs_c = round3(fig.median / cRef);
       if (zRef) fig.vs_zeromqjs = round3(fig.median / zRef);
     }
-    log(
-      `  ${caseKey(c)}: ${
-        active.map((i) => {
-          const f = figures.get(`${caseKey(c)} ${i.id}`)!;
-          return `${i.id} ${f.median === undefined ? "-" : short(f.median)}`;
-        }).join(", ")
-      }  [${((performance.now() - t0) / 1000).toFixed(0)} s]`,
-    );
   }
 }
 
+/** A result line of an extra, or what went wrong. */
+type Extra = Record<string, unknown>;
+
+/** Runs bench/<script>.ts of this library on rt once: its result line, or the failure. */
+async function runExtra(
+  rt: "deno" | "bun" | "node",
+  script: string,
+  args: string[],
+  timeout: number,
+): Promise<Extra> {
+  const r = await exec([...libraryCommand(rt, script), ...args], timeout);
+  const j = lastJson(r.stdout);
+  if (r.code === 0 && j) return j;
+  return {
+    impl: rt,
+    test: script + (args.includes("--baseline") ? "-baseline" : ""),
+    error: failure(r),
+  };
+}
+
+/** The directions bench/threads.ts measures, by their fields in its line. */
+const THREAD_DIRECTIONS = ["main_to_worker_msgs_per_s", "worker_to_main_msgs_per_s"];
+
 /**
- * Idle CPU and RSS of this library on each runtime in `available`, all in
- * parallel (they measure per-process CPU and RSS): one result line each.
+ * bench/threads.ts on rt, `n` times: the median of each direction (and of
+ * the slower, the bar's), with every run's figures.
  */
-export async function runExtras(available: Set<Target>): Promise<Record<string, unknown>[]> {
-  const extra: Record<string, unknown>[] = [];
+async function threads(rt: "deno" | "bun" | "node", n: number): Promise<Extra> {
+  const args = ["--count", String(THREAD_MESSAGES), "--timeout", String(THREAD_TIMEOUT_S)];
+  const lines: Extra[] = [];
+  for (let i = 0; i < n; i++) {
+    const line = await runExtra(rt, "threads", args, THREAD_TIMEOUT_S + 10);
+    if (line.error !== undefined) return line;
+    lines.push(line);
+  }
+  const medianOf = (field: string) => median(lines.map((l) => Number(l[field])));
+  return {
+    ...lines[0],
+    ...Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, medianOf(d)])),
+    msgs_per_s: medianOf("msgs_per_s"),
+    runs: lines.map((l) => Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, l[d]]))),
+  };
+}
+
+/**
+ * The extras of this library on each runtime in `available`: first, one at
+ * a time (they measure speed, so nothing else runs beside them), inproc
+ * between a Worker and the main thread (bench/threads.ts, the median of
+ * {@link THREAD_RUNS}) and the allocation floor (bench/allocation.ts); then
+ * idle CPU and RSS, all in parallel (they measure per-process CPU and RSS).
+ * One result line each.
+ */
+export async function runExtras(available: Set<Target>): Promise<Extra[]> {
+  const extra: Extra[] = [];
+  const runtimes = (["deno", "bun", "node"] as const).filter((rt) => available.has(rt));
+  if (!skipThreads && runtimes.length) {
+    log("  inproc between threads...");
+    for (const rt of runtimes) extra.push(await threads(rt, THREAD_RUNS));
+  }
+  if (!skipAllocation && runtimes.length) {
+    log("  allocation floor...");
+    const args = quick ? ["--seconds", "0.1", "--rounds", "3"] : [];
+    for (const rt of runtimes) extra.push(await runExtra(rt, "allocation", args, 60));
+  }
   const jobs: Promise<void>[] = [];
-  for (const rt of ["deno", "bun", "node"] as const) {
-    if (!available.has(rt)) continue;
+  for (const rt of runtimes) {
     const run = (script: string, args: string[], timeout: number) =>
-      jobs.push((async () => {
-        const r = await exec([...libraryCommand(rt, script), ...args], timeout);
-        const j = lastJson(r.stdout);
-        if (r.code === 0 && j) extra.push(j);
-        else {
-          extra.push({
-            impl: rt,
-            test: script + (args.includes("--baseline") ? "-baseline" : ""),
-            error: failure(r),
-          });
-        }
-      })());
+      jobs.push(runExtra(rt, script, args, timeout).then((line) => void extra.push(line)));
     if (!skipIdle) {
       run("idle", ["--seconds", "5"], 30);
       run("idle", ["--seconds", "5", "--baseline"], 30);

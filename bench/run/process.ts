@@ -42,7 +42,8 @@ export async function exec(
     child = new Deno.Command("setsid", {
       args: cmd,
       cwd,
-      env: { TMPDIR: TMP },
+      // NO_COLOR: no terminal colour codes in the errors a failure() quotes.
+      env: { TMPDIR: TMP, NO_COLOR: "1" },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -90,11 +91,19 @@ export function lastJson(stdout: string): Record<string, unknown> | undefined {
   }
 }
 
-/** One line saying how a run failed. */
+/**
+ * One line saying how a run failed: its first error line (an uncaught
+ * error's message comes before its stack) and its last lines.
+ */
 export function failure(r: Exec): string {
   if (r.timedOut) return `hung: killed after ${r.seconds.toFixed(0)} s`;
-  const tail = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-6);
-  return `exit ${r.code}: ${tail.join(" | ")}`;
+  const lines = (r.stderr.trim() || r.stdout.trim()).split("\n");
+  const tail = lines.slice(-6);
+  const error = lines.find((line) => /error/i.test(line) && !/^\s+at /.test(line));
+  const shown = error === undefined || tail.includes(error)
+    ? tail
+    : [error, "...", ...tail.slice(-3)];
+  return `exit ${r.code}: ${shown.join(" | ")}`;
 }
 
 /** Whether `path` exists. */

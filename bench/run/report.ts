@@ -64,6 +64,61 @@ function pad(s: string, n: number, right = false) {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
+/** The width of the implementation column ("deno blocking"). */
+const ID_WIDTH = 15;
+
+/**
+ * The tables of the extras that are figures rather than verdicts: inproc
+ * between threads, both directions, and the allocation floor (ns each).
+ */
+function extras(extra: Record<string, unknown>[], p: (s?: string) => void) {
+  const threads = extra.filter((e) => e.test === "threads" && e.error === undefined);
+  if (threads.length) {
+    const runsOf = (e: Record<string, unknown>) => (e.runs as unknown[] | undefined)?.length ?? 1;
+    p();
+    p(
+      `inproc between a Worker and the main thread, 16 B, await send / await receive ` +
+        `(median of ${runsOf(threads[0])}; msgs/s)` +
+        `\n  ${pad("impl", ID_WIDTH)}${pad("main->Worker", 14, true)}${
+          pad("Worker->main", 14, true)
+        }${pad("slower", 12, true)}`,
+    );
+    for (const e of threads) {
+      const n = (field: string) => pad(fmtInt(Number(e[field])), 14, true);
+      p(
+        `  ${pad(String(e.impl), ID_WIDTH)}${n("main_to_worker_msgs_per_s")}${
+          n("worker_to_main_msgs_per_s")
+        }${pad(fmtInt(Number(e.msgs_per_s)), 12, true)}`,
+      );
+    }
+  }
+  const allocation = extra.filter((e) => e.test === "allocation" && e.error === undefined);
+  if (allocation.length) {
+    const columns: [string, string][] = [
+      ["u8_16_ns", "new U8A(16)"],
+      ["u8_1024_ns", "U8A(1024)"],
+      ["slab_view_16_ns", "slab view"],
+      ["alloc_64k_copy_ns", "64K+copy"],
+      ["alloc_64k_copy_drop_ns", "dropped"],
+      ["copy_64k_ns", "64K copy"],
+    ];
+    const ns = (v: number) => v < 100 ? v.toFixed(1) : fmtInt(v);
+    p();
+    p(
+      `Allocation floor of received frames (bench/allocation.ts), ns each, the last 1024 kept ` +
+        `alive ("dropped": each 64 KiB frame dropped at once; "64K copy": the copy alone)` +
+        `\n  ${pad("impl", ID_WIDTH)}${columns.map(([, name]) => pad(name, 12, true)).join("")}`,
+    );
+    for (const e of allocation) {
+      p(
+        `  ${pad(String(e.impl), ID_WIDTH)}${
+          columns.map(([field]) => pad(ns(Number(e[field])), 12, true)).join("")
+        }`,
+      );
+    }
+  }
+}
+
 /**
  * Prints the table, then the JSON lines, and writes bench/results.json and
  * bench/chart.svg. `extra`: the idle and memory results; `seconds`: the whole
@@ -98,14 +153,14 @@ export async function report(
     if (c.test === "throughput") {
       p(
         `PUSH->PULL ${c.transport} ${c.mode}, ${sizeName(c.size)}` +
-          `\n  ${pad("impl", 12)}${pad("msgs/s", 14, true)}${pad("MB/s", 10, true)}${
+          `\n  ${pad("impl", ID_WIDTH)}${pad("msgs/s", 14, true)}${pad("MB/s", 10, true)}${
             pad("vs C", 9, true)
           }${pad("vs zmq.js", 11, true)}  runs`,
       );
     } else {
       p(
         `REQ<->REP round trip ${c.transport} ${c.mode}, ${sizeName(c.size)}` +
-          `\n  ${pad("impl", 12)}${pad("µs", 14, true)}${pad("", 10)}${pad("vs C", 9, true)}${
+          `\n  ${pad("impl", ID_WIDTH)}${pad("µs", 14, true)}${pad("", 10)}${pad("vs C", 9, true)}${
             pad("vs zmq.js", 11, true)
           }  runs`,
       );
@@ -113,7 +168,7 @@ export async function report(
     for (const f of rows) {
       const id = f.style ? `${f.impl} ${f.style}` : f.impl;
       if (f.median === undefined) {
-        p(`  ${pad(id, 12)}  FAILED: ${f.errors[0] ?? "?"}`);
+        p(`  ${pad(id, ID_WIDTH)}  FAILED: ${f.errors[0] ?? "?"}`);
         continue;
       }
       const main = f.unit === "rtt_us" ? f.median.toFixed(1) : fmtInt(f.median);
@@ -122,29 +177,34 @@ export async function report(
       const runsS = f.runs.map((v) => f.unit === "rtt_us" ? v.toFixed(0) : short(v)).join(" ") +
         (f.errors.length ? `  +${f.errors.length} FAILED` : "");
       p(
-        `  ${pad(id, 12)}${pad(main, 14, true)}${pad(mb, 10, true)}${pad(r(f.vs_c), 9, true)}${
-          pad(r(f.vs_zeromqjs), 11, true)
-        }  ${runsS}`,
+        `  ${pad(id, ID_WIDTH)}${pad(main, 14, true)}${pad(mb, 10, true)}${
+          pad(r(f.vs_c), 9, true)
+        }${pad(r(f.vs_zeromqjs), 11, true)}  ${runsS}`,
       );
     }
   }
+  extras(extra, p);
   const allBars = bars(extra);
   const barList = allBars.filter((b) => !b.informational);
   const infoList = allBars.filter((b) => b.informational);
+  const width = Math.max(...allBars.map((b) => b.bar.length));
   const line = (mark: string, b: Bar) =>
     p(
-      `  ${mark} ${pad(b.runtime, 5)} ${pad(b.bar, 66)} ${b.value ?? ""}${
+      `  ${mark} ${pad(b.runtime, 5)} ${pad(b.bar, width)} ${b.value ?? ""}${
         b.detail ? ` (${b.detail})` : ""
       }`,
     );
   p();
-  p("Quality bars (DESIGN.md); throughput and round trip: tcp loopback, two processes:");
+  p(
+    "Quality bars (DESIGN.md, round two); throughput and round trip: tcp loopback, two " +
+      "processes; node: its npm build, whose bar is the round trip against zeromq.js:",
+  );
   for (const b of barList) {
     line(b.held === undefined ? "n/a     " : b.held ? "held    " : "NOT HELD", b);
   }
   if (infoList.length) {
     p();
-    p("Node (npm build), the same measures for information (the bars are set for Deno and Bun):");
+    p("Node (npm build), its other measures for information (no bar):");
     for (const b of infoList) line(b.value === undefined ? "n/a     " : "info    ", b);
   }
   if (notes.length) {
@@ -178,7 +238,7 @@ export async function report(
     join(BENCH, "results.json"),
     JSON.stringify(results, null, 2) + "\n",
   );
-  await Deno.writeTextFile(join(BENCH, "chart.svg"), chart(figs, info));
+  await Deno.writeTextFile(join(BENCH, "chart.svg"), chart(figs, info, extra));
   // Keep the generated files as `deno fmt` wants them (fmt --check in CI).
   await exec(
     [DENO, "fmt", "-q", join(BENCH, "chart.svg"), join(BENCH, "results.json")],
