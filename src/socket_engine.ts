@@ -680,11 +680,12 @@ export function checkWaitOptions(options: WaitOptions): TypeError | RangeError |
       return new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
     }
     if (timeout < 0) return new RangeError(`timeout must not be negative, got ${timeout}`);
-    if (timeout > MAX_TIMEOUT_MS) {
+    // Infinity is "no limit", as leaving the timeout out is (no timer is set).
+    if (timeout > MAX_TIMEOUT_MS && timeout !== Infinity) {
       // A longer timer would fire at once.
       return new RangeError(
         `timeout must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${timeout}; ` +
-          "leave it out to wait without a limit",
+          "leave it out or pass Infinity to wait without a limit",
       );
     }
   }
