@@ -112,8 +112,19 @@ export interface MonitorReader {
 
 interface Listener {
   queue: SocketEvent[];
-  wake: ((result: IteratorResult<SocketEvent, undefined>) => void) | undefined;
+  // Every next() still waiting, in call order: each gets its own event.
+  waiting: ((result: IteratorResult<SocketEvent, undefined>) => void)[];
   ended: boolean;
+}
+
+const END: IteratorResult<SocketEvent, undefined> = Object.freeze({ done: true, value: undefined });
+
+/** Ends an iteration: every next() still waiting settles with `done`. */
+function endListener(listener: Listener): void {
+  listener.ended = true;
+  const waiting = listener.waiting;
+  listener.waiting = [];
+  for (const wake of waiting) wake(END);
 }
 
 let monitorCount = 0;
@@ -151,7 +162,7 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
 
   /** Starts an iterator (and the monitor, if it is the first). */
   [Symbol.asyncIterator](): AsyncIterator<SocketEvent, undefined> {
-    const listener: Listener = { queue: [], wake: undefined, ended: false };
+    const listener: Listener = { queue: [], waiting: [], ended: false };
     if (this.#socket.isClosed()) {
       listener.ended = true;
     } else {
@@ -159,21 +170,18 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       if (this.#reader === undefined) this.#start();
     }
     const finish = (): IteratorResult<SocketEvent, undefined> => {
-      listener.ended = true;
       this.#listeners.delete(listener);
-      // A next() still waiting ends with the iterator.
-      const wake = listener.wake;
-      listener.wake = undefined;
-      wake?.({ done: true, value: undefined });
+      // next() calls still waiting end with the iterator.
+      endListener(listener);
       if (this.#listeners.size === 0) this.#stop();
-      return { done: true, value: undefined };
+      return END;
     };
     return {
       next: () => {
         const event = listener.queue.shift();
         if (event !== undefined) return Promise.resolve({ done: false, value: event });
-        if (listener.ended) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve) => listener.wake = resolve);
+        if (listener.ended) return Promise.resolve(END);
+        return new Promise((resolve) => listener.waiting.push(resolve));
       },
       return: () => Promise.resolve(finish()),
     };
@@ -216,13 +224,9 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
         const event = decodeEvent(await reader.receive());
         for (const listener of this.#listeners) {
           if (event.type === "end") continue;
-          if (listener.wake !== undefined) {
-            const wake = listener.wake;
-            listener.wake = undefined;
-            wake({ done: false, value: event });
-          } else {
-            listener.queue.push(event);
-          }
+          const wake = listener.waiting.shift();
+          if (wake !== undefined) wake({ done: false, value: event });
+          else listener.queue.push(event);
         }
         if (event.type === "end") break;
       }
@@ -245,12 +249,7 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       }
       if (!restarted) {
         this.#listeners.clear();
-        for (const listener of listeners) {
-          listener.ended = true;
-          const wake = listener.wake;
-          listener.wake = undefined;
-          wake?.({ done: true, value: undefined });
-        }
+        for (const listener of listeners) endListener(listener);
       }
     }
   }

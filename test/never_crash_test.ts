@@ -33,3 +33,39 @@ test("never crash: { timeout: Infinity } waits without a limit in Poller.wait, p
     closeAll(push, pull);
   }
 });
+
+test("never crash (#19.8): two next() calls on one events iterator both settle when the socket closes", async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  const events = pull.events[Symbol.asyncIterator]();
+  const first = events.next();
+  const second = events.next();
+  pull.close();
+  const results = await withTimeout(Promise.all([first, second]), 5_000, "both next() calls");
+  deepEqual(results.map((result) => result.done), [true, true]);
+});
+
+test("never crash (#19.8): next() calls waiting together get events in call order", async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  try {
+    const events = pull.events[Symbol.asyncIterator]();
+    const first = events.next();
+    const second = events.next();
+    await pull.bind("tcp://127.0.0.1:*");
+    await pull.bind("tcp://127.0.0.1:*");
+    const [a, b] = await withTimeout(Promise.all([first, second]), 5_000, "two events");
+    deepEqual([a.value?.type, b.value?.type], ["bind", "bind"]);
+    ok(a.value!.address !== b.value!.address, "two different binds, in order");
+    const third = events.next();
+    const fourth = events.next();
+    await withTimeout(events.return!(), 5_000, "return()");
+    deepEqual(
+      (await withTimeout(Promise.all([third, fourth]), 5_000, "the rest")).map((r) => r.done),
+      [
+        true,
+        true,
+      ],
+    );
+  } finally {
+    pull.close();
+  }
+});
