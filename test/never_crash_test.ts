@@ -6,33 +6,72 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import * as zmq from "../mod.ts";
-import { closeAll, deepEqual, equal, ok, test, withTimeout } from "./harness.ts";
+import {
+  closeAll,
+  deepEqual,
+  describeExit,
+  equal,
+  match,
+  ok,
+  runScript,
+  runtime,
+  test,
+  withTimeout,
+} from "./harness.ts";
 
-test("never crash: { timeout: Infinity } waits without a limit in Poller.wait, poll, receive and send", async () => {
-  const pull = new zmq.Pull({ linger: 0 });
-  const push = new zmq.Push({ linger: 0, sendHighWaterMark: 1 });
-  try {
-    const address = `inproc://never-crash-infinity-${Math.random()}`;
-    await pull.bind(address);
-    const poller = new zmq.Poller().add(pull);
-    const waited = poller.wait({ timeout: Infinity });
-    const polled = zmq.poll([{ socket: pull, readable: true }], { timeout: Infinity });
-    const received = pull.receive({ timeout: Infinity });
-    push.connect(address);
-    await withTimeout(push.send("one", { timeout: Infinity }), 5_000, "a send with no limit");
-    const [frame] = await withTimeout(received, 5_000, "a receive with no limit");
-    equal(new TextDecoder().decode(frame), "one");
-    await push.send("two", { timeout: Infinity });
-    const ready = await withTimeout(waited, 5_000, "Poller.wait with no limit");
-    deepEqual(ready.map((entry) => entry.socket === pull && entry.readable), [true]);
-    const pollReady = await withTimeout(polled, 5_000, "poll with no limit");
-    equal(pollReady.length, 1);
-    ok(pull.tryReceive() !== null, "the second message is there");
-  } finally {
-    closeAll(push, pull);
-  }
-});
+const fixture = fileURLToPath(new URL("./fixtures/never_crash.ts", import.meta.url));
+
+/** Runs one case of the fixture in a child process; its output lines, and its stderr. */
+async function runCase(
+  name: string,
+  timeout = 20_000,
+): Promise<{ lines: string[]; stderr: string }> {
+  const exit = await runScript(fixture, { args: [name], timeout });
+  equal(exit.timedOut, false, `hang: ${describeExit(exit)}`);
+  equal(exit.signal, null, `crash: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  ok(
+    !/assert|abort|panic|segmentation/i.test(exit.stderr),
+    `libzmq complained: ${describeExit(exit)}`,
+  );
+  return { lines: exit.stdout.trim().split("\n"), stderr: exit.stderr };
+}
+
+test(
+  "never crash: { timeout: Infinity } waits without a limit in Poller.wait, poll, receive and send",
+  async () => {
+    const pull = new zmq.Pull({ linger: 0 });
+    const push = new zmq.Push({ linger: 0, sendHighWaterMark: 1 });
+    try {
+      const address = `inproc://never-crash-infinity-${Math.random()}`;
+      await pull.bind(address);
+      const poller = new zmq.Poller().add(pull);
+      const waited = poller.wait({ timeout: Infinity });
+      const polled = zmq.poll([{ socket: pull, readable: true }], { timeout: Infinity });
+      // Seen by the assertions below; never an unhandled rejection if one fails first.
+      waited.catch(() => {});
+      polled.catch(() => {});
+      const received = pull.receive({ timeout: Infinity });
+      push.connect(address);
+      await withTimeout(push.send("one", { timeout: Infinity }), 5_000, "a send with no limit");
+      const [frame] = await withTimeout(received, 5_000, "a receive with no limit");
+      equal(new TextDecoder().decode(frame), "one");
+      await push.send("two", { timeout: Infinity });
+      // The first wait on the poller thread may wait for it to start: under
+      // `deno test` that includes type-checking it, seconds on a loaded machine.
+      const ready = await withTimeout(waited, 12_000, "Poller.wait with no limit");
+      deepEqual(ready.map((entry) => entry.socket === pull && entry.readable), [true]);
+      const pollReady = await withTimeout(polled, 5_000, "poll with no limit");
+      equal(pollReady.length, 1);
+      ok(pull.tryReceive() !== null, "the second message is there");
+    } finally {
+      closeAll(push, pull);
+    }
+  },
+  { timeout: 30_000 },
+);
 
 test("never crash (#19.8): two next() calls on one events iterator both settle when the socket closes", async () => {
   const pull = new zmq.Pull({ linger: 0 });
@@ -67,5 +106,51 @@ test("never crash (#19.8): next() calls waiting together get events in call orde
     );
   } finally {
     pull.close();
+  }
+});
+
+test(
+  `never crash (#19.9, ${runtime}): an onDecision callback that throws is reported, and the decision stands`,
+  async () => {
+    const { lines, stderr } = await runCase("auth-on-decision-throws");
+    deepEqual(lines, [
+      "received allowed",
+      "nothing else EAGAIN",
+      "decisions false,true",
+      "done",
+    ]);
+    match(stderr, /onDecision.*logging failed/);
+  },
+  { timeout: 30_000 },
+);
+
+test("never crash (#19.10): auth.close() while authorize has not decided denies that request and resolves", async () => {
+  const context = new zmq.Context();
+  let asked: (() => void) | undefined;
+  const wasAsked = new Promise<void>((resolve) => asked = resolve);
+  const decisions: zmq.AuthDecision[] = [];
+  const auth = new zmq.Authenticator({
+    context,
+    authorize: () => {
+      asked!();
+      return new Promise<boolean>(() => {}); // never decides
+    },
+    onDecision: (decision) => decisions.push(decision),
+  });
+  const pull = new zmq.Pull({ context, linger: 0, zapDomain: "global" });
+  const push = new zmq.Push({ context, linger: 0 });
+  try {
+    await pull.bind("tcp://127.0.0.1:*");
+    push.connect(pull.lastEndpoint!);
+    push.trySend("waits for a decision");
+    await withTimeout(wasAsked, 5_000, "the authorize callback to be asked");
+    await withTimeout(auth.close(), 5_000, "auth.close() with a decision pending");
+    deepEqual(decisions.map((decision) => decision.allowed), [false]);
+    match(decisions[0].reason, /closed/);
+    equal(pull.tryReceive(), null, "the undecided peer did not get in");
+  } finally {
+    closeAll(push, pull);
+    await auth.close();
+    await context.terminate({ timeout: 2_000 }).catch(() => {});
   }
 });
