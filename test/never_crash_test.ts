@@ -154,3 +154,20 @@ test("never crash (#19.10): auth.close() while authorize has not decided denies 
     await context.terminate({ timeout: 2_000 }).catch(() => {});
   }
 });
+
+test(
+  `never crash (#19.12, ${runtime}): certificates are read from regular files of bounded size only`,
+  async () => {
+    const { lines } = await runCase("certificates-special-files");
+    deepEqual(lines, [
+      "directory 1 true",
+      "pipe.key EINVAL",
+      "zero.key EINVAL",
+      "big.key EINVAL",
+      "sub.key EINVAL",
+      "/dev ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
