@@ -122,13 +122,17 @@ export class Subscriber extends ReceivingSocket {
 
   /**
    * Receives messages whose first frame starts with any of `prefixes`;
-   * with no argument, everything.
+   * with no argument, everything. A prefix longer than 4096 bytes (UTF-8
+   * for text) is a RangeError, and then none of `prefixes` is subscribed.
    */
   subscribe(...prefixes: (string | Uint8Array)[]): void {
     changeSubscriptions(this, SocketOption.SUBSCRIBE, prefixes);
   }
 
-  /** Undoes {@link Subscriber.subscribe} for `prefixes`; with no argument, the subscribe-to-all. */
+  /**
+   * Undoes {@link Subscriber.subscribe} for `prefixes`; with no argument, the
+   * subscribe-to-all. The same bound on a prefix's length applies.
+   */
   unsubscribe(...prefixes: (string | Uint8Array)[]): void {
     changeSubscriptions(this, SocketOption.UNSUBSCRIBE, prefixes);
   }
@@ -136,12 +140,50 @@ export class Subscriber extends ReceivingSocket {
 /** The option properties of Subscriber (see SubscriberOptionProperties). */
 export interface Subscriber extends O.SubscriberOptionProperties {}
 
+/**
+ * The longest subscription prefix, in bytes. libzmq 4.3.4 keeps a socket's
+ * subscriptions in a trie that it walks recursively, one stack frame per
+ * byte: unsubscribing walks it on the calling thread, and closing the socket
+ * frees it on libzmq's reaper thread. Measured here (Deno 2 and Bun 1.x on
+ * Linux, 8 MiB stacks): the reaper overflows its stack between 174,000 and
+ * 175,600 bytes, an unsubscribe on the main thread between 103,800 and
+ * 105,500, and one in a Worker (4 MiB) between 40,000 and 60,000, killing the
+ * process. 4096 keeps ten times that margin for smaller stacks, and no topic
+ * needs more.
+ */
+const MAX_SUBSCRIPTION_BYTES = 4096;
+
+const subscriptionEncoder = new TextEncoder();
+
+/** The byte length of a prefix as libzmq will get it; undefined for what writeOption refuses itself. */
+function prefixBytes(prefix: unknown): number | undefined {
+  if (typeof prefix === "string") {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
+    return prefix.length * 3 <= MAX_SUBSCRIPTION_BYTES
+      ? prefix.length
+      : subscriptionEncoder.encode(prefix).byteLength;
+  }
+  if (ArrayBuffer.isView(prefix) || prefix instanceof ArrayBuffer) return prefix.byteLength;
+  return undefined;
+}
+
 function changeSubscriptions(
   socket: Socket,
   id: number,
   prefixes: (string | Uint8Array)[],
 ): void {
   socket[engine].assertOpen();
+  // All are checked before any is set: a refused call changes nothing.
+  for (const [index, prefix] of prefixes.entries()) {
+    const bytes = prefixBytes(prefix);
+    if (bytes !== undefined && bytes > MAX_SUBSCRIPTION_BYTES) {
+      throw new RangeError(
+        `Subscription prefix ${index} is ${bytes} bytes; a prefix may be at most ` +
+          `${MAX_SUBSCRIPTION_BYTES} bytes (libzmq 4.3.4 walks a prefix one stack frame per ` +
+          "byte and crashes the process on long ones)",
+      );
+    }
+  }
   const option = {
     name: id === SocketOption.SUBSCRIBE ? "subscribe" : "unsubscribe",
     zmqName: id === SocketOption.SUBSCRIBE ? "SUBSCRIBE" : "UNSUBSCRIBE",

@@ -171,3 +171,22 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `never crash (#19.7, ${runtime}): a subscription prefix longer than libzmq can free is a RangeError that says the bound`,
+  async () => {
+    const { lines } = await runCase("subscribe-huge");
+    deepEqual(lines, [
+      "300000 bytes RangeError",
+      "the bound is said true",
+      "unsubscribe RangeError",
+      "4097 bytes of UTF-8 RangeError",
+      "4096 bytes ok",
+      "4096 bytes unsubscribe ok",
+      "mixed RangeError",
+      "received b: subscribed",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
