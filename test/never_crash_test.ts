@@ -190,3 +190,18 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `never crash (#19.6, ${runtime}): norm:// is refused (libzmq 4.3.4 aborts whenever NORM cannot open its session)`,
+  async () => {
+    const { lines } = await runCase("norm");
+    deepEqual(lines, [
+      "first bind ENOTSUP",
+      "second bind ENOTSUP",
+      "connect ENOTSUP",
+      "bad interface ENOTSUP",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
