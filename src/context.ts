@@ -4,11 +4,13 @@
  * @module
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { ContextOption } from "../ffi/constants.ts";
+import { ContextOption, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { errorFor, misuse, zmqFailure } from "./errors.ts";
 import { publishHandle, resolveHandle, retireHandle } from "./context_handles.ts";
+import { pendingInprocAddresses } from "./inproc_guard.ts";
+import { findOption, writeOption } from "./options.ts";
 
 /** Options for a new {@link Context}. */
 export interface ContextOptions {
@@ -55,6 +57,9 @@ export class Context {
   // Made on first use (see #native), so that making a Context (the default
   // one, at import) never loads libzmq.
   #made: Pointer | undefined;
+  // A socket of our own in a slot kept free for it (see #pointer): at
+  // terminate() it binds the inproc addresses still waiting for a binder.
+  #resolver: Pointer | undefined;
   #options: ContextOptions;
   #owned: boolean;
   // Made on first read of .handle (owner) or given (borrower): see context_handles.ts.
@@ -86,21 +91,67 @@ export class Context {
     this.#options = checkContextOptions(options);
   }
 
-  /** The C context, made (with its options applied) on first use. */
+  /**
+   * The C context, made (with its options applied) on first use.
+   *
+   * zmq_ctx_term connects every inproc connection still waiting for a binder
+   * by binding a new socket to its address, and aborts the process when the
+   * context has no free socket slot for it (a full context, maxSockets: 1
+   * and one connecting socket). So the context gets one slot more than asked
+   * for and keeps it busy with a socket of its own, which does that binding
+   * at terminate() (see #resolvePending) and then gives the slot back.
+   */
   get #pointer(): Pointer {
     if (this.#made !== undefined) return this.#made;
-    const pointer = loadNative().zmq.zmq_ctx_new();
+    const zmq = loadNative().zmq;
+    const pointer = zmq.zmq_ctx_new();
     if (pointer === null) throw zmqFailure("Cannot create a context");
-    this.#made = pointer;
-    for (const [name, value] of Object.entries(this.#options)) {
-      if (value === undefined) continue;
-      const id = contextOptionIds[name as keyof ContextOptions];
-      const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
-      if (loadNative().zmq.zmq_ctx_set(pointer, id, numeric) !== 0) {
-        throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+    try {
+      for (const [name, value] of Object.entries(this.#options)) {
+        if (value === undefined || name === "maxSockets") continue;
+        const id = contextOptionIds[name as keyof ContextOptions];
+        const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
+        if (zmq.zmq_ctx_set(pointer, id, numeric) !== 0) {
+          throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+        }
       }
+      const maxSockets = this.#options.maxSockets ??
+        zmq.zmq_ctx_get(pointer, ContextOption.MAX_SOCKETS);
+      if (zmq.zmq_ctx_set(pointer, ContextOption.MAX_SOCKETS, maxSockets + 1) !== 0) {
+        throw zmqFailure(`Cannot set context option maxSockets to ${maxSockets}`);
+      }
+      // The first socket starts the context (its I/O threads) too.
+      const resolver = zmq.zmq_socket(pointer, SocketType.DEALER);
+      if (resolver === null) throw zmqFailure("Cannot start the context");
+      writeOption(resolver, findOption("LINGER")!, 0);
+      this.#resolver = resolver;
+    } catch (error) {
+      if (this.#resolver !== undefined) zmq.zmq_close(this.#resolver);
+      this.#resolver = undefined;
+      zmq.zmq_ctx_term(pointer);
+      throw error;
     }
+    this.#made = pointer;
     return pointer;
+  }
+
+  /**
+   * Before zmq_ctx_term: binds the context's own socket to every inproc
+   * address that this thread's sockets connected to and nobody bound, so
+   * that libzmq finds no pending connection left to bind itself (which needs
+   * a free slot, see #pointer), then closes that socket. A DEALER takes any
+   * number of connections from any socket type. Addresses bound meanwhile by
+   * another thread fail to bind here, and need nothing.
+   */
+  #resolvePending(): void {
+    const resolver = this.#resolver;
+    if (resolver === undefined) return;
+    this.#resolver = undefined;
+    const zmq = loadNative().zmq;
+    for (const address of pendingInprocAddresses(this)) {
+      zmq.zmq_bind(resolver, new TextEncoder().encode(address + "\0"));
+    }
+    zmq.zmq_close(resolver);
   }
 
   /**
@@ -153,9 +204,10 @@ export class Context {
     return this.#get(ContextOption.IO_THREADS);
   }
 
-  /** ZMQ_MAX_SOCKETS. */
+  /** ZMQ_MAX_SOCKETS: the most sockets the context allows. */
   get maxSockets(): number {
-    return this.#get(ContextOption.MAX_SOCKETS);
+    // One slot more is kept for the context's own socket (see #pointer).
+    return this.#get(ContextOption.MAX_SOCKETS) - 1;
   }
 
   /** ZMQ_IPV6. */
@@ -188,6 +240,8 @@ export class Context {
     if (this.#owned) {
       // Borrowers check the handle before each new socket: refuse them from now on.
       if (this.#handle !== undefined) retireHandle(this.#handle, this.#pointer);
+      // Before the shutdown: a socket of a shut-down context can no longer bind.
+      this.#resolvePending();
       loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
     }
     const mayBlock = this.#lingering || [...this.#members].some((member) => member.lingers?.());

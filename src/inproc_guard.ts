@@ -152,6 +152,18 @@ export function recordInproc(
   }
 }
 
+/**
+ * The inproc addresses that this thread's sockets of `context` connected to
+ * and nobody has bound since: libzmq keeps a pending connection for each
+ * (also once its socket closed) until the address is bound or the context
+ * terminates.
+ */
+export function pendingInprocAddresses(context: object): string[] {
+  const state = states.get(context);
+  if (state === undefined) return [];
+  return [...new Set([...state.pending.keys(), ...state.abandoned.keys()])];
+}
+
 /** Forgets a closed socket: its binds end, its pending connections are abandoned. */
 export function forgetInproc(context: object, socket: object): void {
   const state = states.get(context);

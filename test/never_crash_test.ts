@@ -205,3 +205,19 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `never crash (#19.5, ${runtime}): terminate() with inproc connections waiting for a binder in a full context`,
+  async () => {
+    const { lines } = await runCase("max-sockets-pending");
+    deepEqual(lines, [
+      "second socket EMFILE",
+      "maxSockets 1",
+      "terminate ok",
+      "full EMFILE",
+      "terminate three ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
