@@ -365,7 +365,6 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { [TERM_KEY]: handle } });
-    worker.unref(); // the timer below holds the process while we wait
     const timer = setTimeout(() => {
       reject(misuse(
         "EBUSY",
@@ -383,6 +382,10 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
       clearTimeout(timer);
       reject(error);
     });
+    // The timer above holds the process while we wait; the thread, which may
+    // stay blocked in zmq_ctx_term after EBUSY, must not. Last: in Bun, adding
+    // a "message" listener refs a Worker again.
+    worker.unref();
   });
 }
 
