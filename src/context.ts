@@ -199,6 +199,21 @@ export class Context {
     return this.#terminated;
   }
 
+  /**
+   * @ignore True while the C context lives: not terminated here, nor (for a
+   * context borrowed with fromHandle) by its owner.
+   */
+  get live(): boolean {
+    if (this.#terminated) return false;
+    if (this.#owned || this.#handle === undefined) return true;
+    try {
+      resolveHandle(this.#handle);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** ZMQ_IO_THREADS. */
   get ioThreads(): number {
     return this.#get(ContextOption.IO_THREADS);

@@ -238,3 +238,18 @@ test(
   },
   { timeout: 90_000 },
 );
+
+test(
+  `never crash (#19.14, ${runtime}): a Proxy whose capture's context is terminated rejects run() with ETERM, nothing escapes`,
+  async () => {
+    const { lines } = await runCase("proxy-capture-context-terminated");
+    deepEqual(lines, [
+      "forwarded 1",
+      "owner terminate EBUSY",
+      "run ETERM",
+      "frontend given back ok",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
