@@ -244,8 +244,21 @@ export class Context {
    * be closed, and rejects with EBUSY after `timeout` ms (default 10,000) if
    * some are still open, leaving the context to end once they close. A
    * borrowed context ({@link Context.fromHandle}) only closes its own sockets.
+   *
+   * A socket lent to a running Proxy closes when the Proxy ends
+   * (terminate() ends it); a Proxy that cannot end in time (blocked sending
+   * to its capture socket, whose sendTimeout is long) makes terminate()
+   * reject with EBUSY after `timeout` ms too, and the context ends once the
+   * Proxy does. `timeout` may be Infinity (no limit); a negative or
+   * non-numeric one is a RangeError or TypeError.
    */
   terminate(options: { timeout?: number } = {}): Promise<void> {
+    let timeout: number;
+    try {
+      timeout = terminateTimeout(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#terminated) return Promise.resolve();
     this.#terminated = true;
     // Never made: nothing to end in libzmq.
@@ -263,22 +276,41 @@ export class Context {
     const released = [...this.#members].map((member) => member.release());
     released.push(...this.#closing);
     this.#members.clear();
-    if (!this.#owned) return Promise.all(released).then(() => {});
-    // zmq_ctx_term blocks until every socket is closed, and a socket leaves
-    // the poller thread before it closes: wait for that first. It also blocks
-    // while closed sockets linger with undelivered messages (maybe forever, by
-    // default): then it runs off the JavaScript thread.
-    if (this.#shared || mayBlock) {
-      const timeout = options?.timeout ?? 10_000;
-      return Promise.all(released).then(() =>
-        terminateShared(loadNative().pointerToBigInt(this.#pointer), timeout)
-      );
-    }
-    return Promise.all(released).then(() => {
-      if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
-        throw zmqFailure("Cannot terminate the context");
+    const allReleased = Promise.all(released).then(() => {});
+    if (!mayBlock) {
+      // Every socket closes at once (none is lent to a Proxy, none lingers).
+      if (!this.#owned) return allReleased;
+      if (!this.#shared) {
+        return allReleased.then(() => {
+          if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
+            throw zmqFailure("Cannot terminate the context");
+          }
+        });
       }
-    });
+    }
+    // A socket lent to a Proxy closes when the Proxy gives it back, which a
+    // Proxy stalled on its capture socket may not do for long: bounded too.
+    const started = performance.now();
+    const closed = settleWithin(allReleased, timeout, () =>
+      misuse(
+        "EBUSY",
+        `A socket of this context is still in use by a Proxy that has not ended after ` +
+          `${timeout} ms (its capture socket may be blocked on a long sendTimeout); ` +
+          "the context ends once the Proxy does",
+      ));
+    if (!this.#owned) return closed;
+    const handle = loadNative().pointerToBigInt(this.#pointer);
+    // zmq_ctx_term blocks until every socket is closed (also in other
+    // threads), and while closed sockets linger with undelivered messages
+    // (maybe forever, by default): it runs off the JavaScript thread.
+    return closed.then(
+      () => terminateShared(handle, Math.max(0, timeout - (performance.now() - started))),
+      (error) => {
+        // Still ended once the sockets are back, without holding the process.
+        allReleased.then(() => terminateShared(handle, Infinity)).catch(() => {});
+        throw error;
+      },
+    );
   }
 
   /** @ignore The pointer, for the sockets this context makes. */
@@ -373,6 +405,47 @@ const TERM_KEY = "zmq.context.term";
  * Ends a context that other threads may still use: zmq_ctx_shutdown here (it
  * never blocks), then the blocking zmq_ctx_term on a thread of its own.
  */
+/** terminate()'s timeout, checked: a number of milliseconds (Infinity: no limit). */
+function terminateTimeout(options: unknown): number {
+  if (options === undefined) return 10_000;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`terminate() options must be an object like { timeout }, got ${options}`);
+  }
+  const timeout = (options as { timeout?: unknown }).timeout;
+  if (timeout === undefined) return 10_000;
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+    throw new TypeError(
+      `terminate() timeout must be a number of milliseconds, got ${typeof timeout}`,
+    );
+  }
+  if (timeout < 0) throw new RangeError(`terminate() timeout must not be negative, got ${timeout}`);
+  return timeout;
+}
+
+/**
+ * `promise`, or a rejection with `late()` once `timeout` ms passed first (a
+ * ref'd timer: it holds the process while it waits; Infinity waits without one).
+ */
+function settleWithin<T>(promise: Promise<T>, timeout: number, late: () => Error): Promise<T> {
+  if (timeout === Infinity || timeout > MAX_TIMER_MS) return promise;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(late()), timeout);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+// setTimeout fires at once beyond this.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function terminateShared(handle: bigint, timeout: number): Promise<void> {
   const native = loadNative();
   if (native.zmq.zmq_ctx_shutdown(native.pointerFromBigInt(handle)) !== 0) {
@@ -380,7 +453,7 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { [TERM_KEY]: handle } });
-    const timer = setTimeout(() => {
+    const timer = timeout === Infinity || timeout > MAX_TIMER_MS ? undefined : setTimeout(() => {
       reject(misuse(
         "EBUSY",
         `The context still has sockets open in other threads, or closed sockets still ` +

@@ -253,3 +253,12 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `never crash (#19, ${runtime}): terminate() settles while a Proxy holding its socket is stalled on its capture`,
+  async () => {
+    const { lines } = await runCase("terminate-stalled-proxy");
+    deepEqual(lines, ["terminate EBUSY in time", "run ok", "done"]);
+  },
+  { timeout: 30_000 },
+);
