@@ -1,5 +1,5 @@
 /**
- * Every crash and hang the API fuzzer (test/fuzz/fuzz.ts) found, reduced to
+ * Every crash and hang the API fuzzer (scripts/fuzz/fuzz.ts) found, reduced to
  * the API sequence that caused it. Sequences that aborted libzmq run in a
  * child process (test/fixtures/fuzz_regression.ts), so that a regression
  * fails this test instead of killing the runner.

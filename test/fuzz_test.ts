@@ -1,12 +1,12 @@
 /**
- * A fixed-seed slice of the API fuzzer (test/fuzz/fuzz.ts) for CI: each seed
+ * A fixed-seed slice of the API fuzzer (scripts/fuzz/fuzz.ts) for CI: each seed
  * runs in a child process of the current runtime, so a crash is reported with
  * its seed and last operations instead of killing the runner. The full run
  * is `deno task fuzz` (seeds 1-50, 100,000 operations).
  *
  * @module
  */
-import { runChild } from "./fuzz/fuzz.ts";
+import { runChild } from "../scripts/fuzz/fuzz.ts";
 import { equal, runtime, test } from "./harness.ts";
 
 // The seeds that found crashes and hangs: 1 (SOCKS, Bun), 7 and 14 (an events

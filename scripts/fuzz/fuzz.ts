@@ -5,12 +5,12 @@
  * (with a string `code`) or a TypeError/RangeError with a message.
  *
  * One seed, in this process:
- *   deno run -A test/fuzz/fuzz.ts --seed 7 --ops 2000 [--trace]
- *   bun test/fuzz/fuzz.ts --seed 7 --ops 2000 [--trace]
+ *   deno run -A scripts/fuzz/fuzz.ts --seed 7 --ops 2000 [--trace]
+ *   bun scripts/fuzz/fuzz.ts --seed 7 --ops 2000 [--trace]
  *
  * Many seeds, each in a child process of the same runtime (a crash or a hang
  * is then reported with its seed and the last operations it ran):
- *   deno run -A test/fuzz/fuzz.ts --seeds 1-50 --ops 2000
+ *   deno run -A scripts/fuzz/fuzz.ts --seeds 1-50 --ops 2000
  *
  * Exit codes of one seed: 0 fine, 2 invariant violated, 3 a step hung.
  *
