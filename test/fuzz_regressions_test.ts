@@ -14,6 +14,7 @@ import {
   deepEqual,
   describeExit,
   equal,
+  match,
   ok,
   rejects,
   runScript,
@@ -302,3 +303,34 @@ test("leak hunt: a context at its socket limit says so (libzmq reports EMFILE, '
     await context.terminate({ timeout: 2_000 }).catch(() => {});
   }
 });
+
+test(
+  "fuzz regression: an actor that fails is a ZmqError ETERM that says why, with the cause",
+  async () => {
+    const missing = await zmq.startActor(new URL("./fixtures/no_such_actor.ts", import.meta.url))
+      .then(() => undefined, (error) => error);
+    ok(missing instanceof zmq.ZmqError, `not a ZmqError: ${missing}`);
+    equal(missing.code, "ETERM");
+    match(missing.message, /no_such_actor/);
+    ok(missing.cause instanceof Error, "the Worker's own error is the cause");
+    const actor = await withTimeout(
+      zmq.startActor(new URL("./fixtures/thread_failing_actor.ts", import.meta.url)),
+      10_000,
+      "startActor",
+    );
+    try {
+      await actor.send("go");
+      await withTimeout(actor.exited, 5_000, "the failed actor's exit");
+      const failure = await actor.receive({ timeout: 1_000 }).then(
+        () => undefined,
+        (error) => error,
+      );
+      ok(failure instanceof zmq.ZmqError, `not a ZmqError: ${failure}`);
+      equal(failure.code, "ETERM");
+      match(failure.message, /actor exploded/);
+    } finally {
+      await withTimeout(actor.stop(), 5_000, "stop");
+    }
+  },
+  { timeout: 30_000 },
+);
