@@ -36,6 +36,12 @@ interface InprocState {
   pending: Map<string, Map<object, string>>;
   /** Address -> how many pending connections were since closed or disconnected. */
   abandoned: Map<string, number>;
+  /**
+   * Address -> how many of the library's own sockets (see internal_socket.ts)
+   * are connected there and open. Their connects bypass this guard; one may
+   * be left pending (a monitor reader whose monitor could not start).
+   */
+  internal: Map<string, number>;
 }
 
 const states = new WeakMap<object, InprocState>();
@@ -43,7 +49,7 @@ const states = new WeakMap<object, InprocState>();
 function stateOf(context: object): InprocState {
   let state = states.get(context);
   if (state === undefined) {
-    state = { bound: new Map(), pending: new Map(), abandoned: new Map() };
+    state = { bound: new Map(), pending: new Map(), abandoned: new Map(), internal: new Map() };
     states.set(context, state);
   }
   return state;
@@ -161,7 +167,24 @@ export function recordInproc(
 export function pendingInprocAddresses(context: object): string[] {
   const state = states.get(context);
   if (state === undefined) return [];
-  return [...new Set([...state.pending.keys(), ...state.abandoned.keys()])];
+  return [
+    ...new Set([...state.pending.keys(), ...state.abandoned.keys(), ...state.internal.keys()]),
+  ];
+}
+
+/** One of the library's own sockets of `context` connected to the inproc `address`. */
+export function recordInternalConnect(context: object, address: string): void {
+  const internal = stateOf(context).internal;
+  internal.set(address, (internal.get(address) ?? 0) + 1);
+}
+
+/** That socket closed. */
+export function forgetInternalConnect(context: object, address: string): void {
+  const internal = states.get(context)?.internal;
+  const count = internal?.get(address);
+  if (internal === undefined || count === undefined) return;
+  if (count <= 1) internal.delete(address);
+  else internal.set(address, count - 1);
 }
 
 /** Forgets a closed socket: its binds end, its pending connections are abandoned. */

@@ -154,6 +154,8 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
   #socket: Monitored;
   #listeners = new Set<Listener>();
   #reader: MonitorReader | undefined;
+  // A reader whose monitor could not start (see #start), kept for the next try.
+  #parked: { reader: MonitorReader; endpoint: string } | undefined;
 
   /** @ignore Made by Socket.events. */
   constructor(socket: Monitored) {
@@ -167,7 +169,14 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       listener.ended = true;
     } else {
       this.#listeners.add(listener);
-      if (this.#reader === undefined) this.#start();
+      if (this.#reader === undefined) {
+        try {
+          this.#start();
+        } catch (error) {
+          this.#listeners.delete(listener);
+          throw error;
+        }
+      }
     }
     const finish = (): IteratorResult<SocketEvent, undefined> => {
       this.#listeners.delete(listener);
@@ -192,18 +201,39 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
     const reader = this.#reader;
     if (reader === undefined) return;
     const timer = setUnrefableTimeout(() => {
-      // Closing the reader ends the pump, and with it every iteration.
-      if (this.#reader === reader) reader.close();
+      if (this.#reader !== reader) return;
+      // Every iteration ends now. The reader stays, reading what libzmq still
+      // sends, until the final event (or the context's end) closes it:
+      // libzmq sends its events with a blocking send while it holds the
+      // socket's monitor lock, so a monitor left without a reader would
+      // block the thread that sends (the reaper, at the latest).
+      const listeners = [...this.#listeners];
+      this.#listeners.clear();
+      for (const listener of listeners) endListener(listener);
     }, CLOSE_GRACE_MS);
     timer.unref(); // never keeps the process alive
   }
 
   #start(): void {
-    const endpoint = `inproc://zmq.monitor.${++monitorCount}.${
-      Math.random().toString(36).slice(2)
-    }`;
-    this.#socket.startMonitor(endpoint);
-    const reader = this.#socket.openMonitorReader(endpoint);
+    // The reader first, connected before anything binds there (its connection
+    // waits inside the context): libzmq's monitor, once started, sends its
+    // events with a blocking send while it holds the socket's monitor lock,
+    // so it must never run without a reader. A reader that cannot be made
+    // (a full context: EMFILE) is then an error before anything started.
+    const parked = this.#parked;
+    this.#parked = undefined;
+    const endpoint = parked?.endpoint ??
+      `inproc://zmq.monitor.${++monitorCount}.${Math.random().toString(36).slice(2)}`;
+    const reader = parked?.reader ?? this.#socket.openMonitorReader(endpoint);
+    try {
+      this.#socket.startMonitor(endpoint);
+    } catch (error) {
+      // No room for libzmq's monitor socket. The reader's connection still
+      // waits for a binder: closing the reader would leave it so, holding a
+      // socket slot, so it waits for the next start (or the context's end).
+      this.#parked = { reader, endpoint };
+      throw error;
+    }
     this.#reader = reader;
     void this.#pump(reader);
   }

@@ -334,3 +334,15 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `fuzz regression (${runtime}): events in a context too full for their reader never freeze the thread`,
+  async () => {
+    deepEqual(await runCase("events-reader-refused"), [
+      "first iterator EMFILE",
+      "second iterator EMFILE",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
