@@ -8,8 +8,9 @@ import { SocketOption } from "../ffi/constants.ts";
 import { Readable } from "./readable.ts";
 import { defineOptionProperties, engine, Socket, type SocketTypeName } from "./socket.ts";
 import type * as O from "./socket_options.ts";
-import { Writable } from "./writable.ts";
+import { type SendOptions, Writable } from "./writable.ts";
 import { writeOption } from "./options.ts";
+import type { Message } from "./frames.ts";
 
 /** A socket class with some capabilities, as the socket types extend it. */
 export type SocketBase<Capabilities> = abstract new (
@@ -235,6 +236,76 @@ export class XSubscriber extends DuplexSocket {
   /** Makes an XSUB socket. */
   constructor(options?: O.XSubscriberOptions) {
     super("XSUB", options);
+  }
+
+  /**
+   * Sends a message upstream. A frame starting with byte 1 subscribes to the
+   * rest of it, one starting with 0 unsubscribes; such a frame longer than
+   * 4097 bytes (a prefix over 4096, as for {@link Subscriber.subscribe}) is a
+   * RangeError, and nothing is sent.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const xsub = new zmq.XSubscriber();
+   * await xsub.send(new Uint8Array([1, ...new TextEncoder().encode("weather")]));
+   * xsub.close();
+   * ```
+   */
+  override send(message: Message, options?: SendOptions): Promise<void> {
+    try {
+      checkSubscriptionMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return super.send(message, options);
+  }
+
+  /**
+   * {@link XSubscriber.send} without waiting: false when it would block. The
+   * same bound on subscription frames applies.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const xsub = new zmq.XSubscriber();
+   * xsub.trySend(new Uint8Array([1])); // subscribe to everything
+   * xsub.close();
+   * ```
+   */
+  override trySend(message: Message): boolean {
+    checkSubscriptionMessage(message);
+    return super.trySend(message);
+  }
+}
+
+/**
+ * Refuses subscription frames libzmq cannot free safely. libzmq 4.3.4's XSUB
+ * treats every frame that starts with 1 or 0 (not only the first) as a
+ * subscription change for the same trie as Subscriber.subscribe.
+ */
+function checkSubscriptionMessage(message: unknown): void {
+  const frames: unknown[] = Array.isArray(message) ? message : [message];
+  for (let index = 0; index < frames.length; index++) {
+    const frame = frames[index];
+    const bytes = prefixBytes(frame);
+    if (bytes === undefined || bytes <= MAX_SUBSCRIPTION_BYTES + 1) continue;
+    const first = typeof frame === "string"
+      ? frame.charCodeAt(0)
+      : frame instanceof ArrayBuffer
+      ? new Uint8Array(frame, 0, 1)[0]
+      : new Uint8Array(
+        (frame as ArrayBufferView).buffer,
+        (frame as ArrayBufferView).byteOffset,
+        1,
+      )[0];
+    if (first === 0 || first === 1) {
+      throw new RangeError(
+        `Frame ${index} ${first === 1 ? "subscribes to" : "unsubscribes from"} a prefix of ` +
+          `${bytes - 1} bytes; a prefix may be at most ${MAX_SUBSCRIPTION_BYTES} bytes ` +
+          "(libzmq 4.3.4 walks a prefix one stack frame per byte and crashes the process on long ones)",
+      );
+    }
   }
 }
 /** The option properties of XSubscriber (see XSubscriberOptionProperties). */
