@@ -202,6 +202,13 @@ function changeSubscriptions(
  * ZMQ_XPUB: a Publisher that also receives subscriptions as messages
  * (first byte 1 = subscribe, 0 = unsubscribe, then the prefix).
  *
+ * Unless `maxMessageSize` is given, an XPublisher accepts messages of at most
+ * 4097 bytes from its peers (a peer that sends a larger one is dropped): a
+ * subscription to a prefix of at most 4096 bytes, as a Subscriber may make.
+ * A forwarding Proxy passes the subscriptions it receives to an
+ * XSubscriber, and libzmq 4.3.4 crashes the process closing an XSubscriber
+ * that holds a very long one (~175,000 bytes); a peer could otherwise send it.
+ *
  * @example
  * ```ts
  * import * as zmq from "./mod.ts";
@@ -214,6 +221,10 @@ export class XPublisher extends DuplexSocket {
   /** Makes an XPUB socket. */
   constructor(options?: O.XPublisherOptions) {
     super("XPUB", options);
+    // Before any bind: libzmq gives a listener's connections the options it had then.
+    if (options?.maxMessageSize === undefined) {
+      this.setOption("maxMessageSize", MAX_SUBSCRIPTION_BYTES + 1);
+    }
   }
 }
 /** The option properties of XPublisher (see XPublisherOptionProperties). */

@@ -346,3 +346,11 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `fuzz regression (${runtime}): a forwarder Proxy keeps a peer's huge subscription out of its XSubscriber`,
+  async () => {
+    deepEqual(await runCase("forwarder-huge-subscription"), ["upstream got 2 bytes", "done"]);
+  },
+  { timeout: 30_000 },
+);
