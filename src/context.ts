@@ -40,6 +40,11 @@ export interface ContextMember {
 // Set while fromHandle builds a context around an existing pointer.
 let borrowing: bigint | undefined;
 
+// The Context objects of one C context in this thread (its owner and the
+// contexts borrowed from its handle) share one key for the inproc guard, so
+// that terminate() sees every pending inproc connection this thread made.
+const inprocKeys = new Map<bigint, object>();
+
 /**
  * A ZeroMQ context. Most programs use the default, {@link context}; a
  * separate context isolates inproc endpoints and I/O threads.
@@ -65,6 +70,7 @@ export class Context {
   // Made on first read of .handle (owner) or given (borrower): see context_handles.ts.
   #handle: bigint | undefined;
   #shared = false;
+  #inprocKey: object | undefined;
   #terminated = false;
   #members = new Set<ContextMember>();
   #closing = new Set<Promise<void>>();
@@ -148,7 +154,11 @@ export class Context {
     if (resolver === undefined) return;
     this.#resolver = undefined;
     const zmq = loadNative().zmq;
-    for (const address of pendingInprocAddresses(this)) {
+    const address = loadNative().pointerToBigInt(this.#pointer);
+    const key = this.inprocKey;
+    // A later context at the same address is another context.
+    if (inprocKeys.get(address) === key) inprocKeys.delete(address);
+    for (const address of pendingInprocAddresses(key)) {
       zmq.zmq_bind(resolver, new TextEncoder().encode(address + "\0"));
     }
     zmq.zmq_close(resolver);
@@ -192,6 +202,18 @@ export class Context {
     // Other threads may now hold sockets of this context: see terminate().
     this.#shared = true;
     return this.#handle ??= publishHandle(this.#pointer);
+  }
+
+  /**
+   * @ignore The key of this context's inproc bookkeeping (inproc_guard.ts):
+   * one per C context in this thread.
+   */
+  get inprocKey(): object {
+    if (this.#inprocKey !== undefined) return this.#inprocKey;
+    const address = loadNative().pointerToBigInt(this.#pointer);
+    let key = inprocKeys.get(address);
+    if (key === undefined) inprocKeys.set(address, key = {});
+    return this.#inprocKey = key;
   }
 
   /** True once {@link Context.terminate} ran. */

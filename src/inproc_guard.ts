@@ -46,7 +46,17 @@ interface InprocState {
 
 const states = new WeakMap<object, InprocState>();
 
+/**
+ * The bookkeeping's key for `context`: a Context gives one shared by every
+ * Context object of its C context in this thread (its `inprocKey`), so that
+ * sockets made on a borrowed context count too.
+ */
+function keyOf(context: object): object {
+  return (context as { inprocKey?: object }).inprocKey ?? context;
+}
+
 function stateOf(context: object): InprocState {
+  context = keyOf(context);
   let state = states.get(context);
   if (state === undefined) {
     state = { bound: new Map(), pending: new Map(), abandoned: new Map(), internal: new Map() };
@@ -79,7 +89,7 @@ export function checkInproc(
   address: string,
   settings: InprocSettings,
 ): void {
-  const state = states.get(context);
+  const state = states.get(keyOf(context));
   const bound = state?.bound.has(address) ?? false;
   const pending = state?.pending.get(address);
   if (action === "connect" && settings.conflate && !bound) {
@@ -165,7 +175,7 @@ export function recordInproc(
  * terminates.
  */
 export function pendingInprocAddresses(context: object): string[] {
-  const state = states.get(context);
+  const state = states.get(keyOf(context));
   if (state === undefined) return [];
   return [
     ...new Set([...state.pending.keys(), ...state.abandoned.keys(), ...state.internal.keys()]),
@@ -180,7 +190,7 @@ export function recordInternalConnect(context: object, address: string): void {
 
 /** That socket closed. */
 export function forgetInternalConnect(context: object, address: string): void {
-  const internal = states.get(context)?.internal;
+  const internal = states.get(keyOf(context))?.internal;
   const count = internal?.get(address);
   if (internal === undefined || count === undefined) return;
   if (count <= 1) internal.delete(address);
@@ -189,7 +199,7 @@ export function forgetInternalConnect(context: object, address: string): void {
 
 /** Forgets a closed socket: its binds end, its pending connections are abandoned. */
 export function forgetInproc(context: object, socket: object): void {
-  const state = states.get(context);
+  const state = states.get(keyOf(context));
   if (state === undefined) return;
   for (const address of [...state.bound.keys()]) remove(state.bound, address, socket);
   for (const address of [...state.pending.keys()]) abandon(state, address, socket);

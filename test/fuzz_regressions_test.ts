@@ -354,3 +354,11 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `fuzz regression (${runtime}): terminate() binds the pending inproc connections of contexts borrowed in its thread`,
+  async () => {
+    deepEqual(await runCase("borrowed-pending-full"), ["full EMFILE", "terminate ok", "done"]);
+  },
+  { timeout: 30_000 },
+);
