@@ -29,12 +29,19 @@ export default async function fuzzActor(pipe: zmq.Pair, context: zmq.Context): P
         // never returns on "$TERM": stop() terminates the Worker
       }
       return;
-    case "sockets": {
+    case "sockets":
+    case "sockets-pending": {
       // Sockets of its own, left open: its runner closes them when it returns.
-      const push = new zmq.Push({ context, linger: 0 });
-      push.connect(`inproc://fuzz-nobody-${Math.random().toString(36).slice(2)}`);
       const pull = new zmq.Pull({ context, linger: 0 });
-      await pull.bind(`inproc://fuzz-actor-${Math.random().toString(36).slice(2)}`);
+      const address = `inproc://fuzz-actor-${Math.random().toString(36).slice(2)}`;
+      await pull.bind(address);
+      const push = new zmq.Push({ context, linger: 0 });
+      // "sockets-pending" (--include-known only): a connection left waiting
+      // for a binder in a Worker, which terminate() cannot bind itself; in a
+      // context at its maxSockets limit libzmq may abort binding it.
+      push.connect(
+        behaviour === "sockets" ? address : `inproc://fuzz-nobody-${Math.random().toString(36)}`,
+      );
       for await (const message of pipe) {
         if (zmq.isTermMessage(message)) return;
         await pipe.send(message);

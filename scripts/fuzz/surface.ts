@@ -648,6 +648,7 @@ export function surfaceOperations(kit: FuzzKit): Surface {
         "throw-on-message",
         "sockets",
         "ignore-term",
+        kit.includeKnown ? "sockets-pending" : "sockets",
       ]),
       stopTimeout: pick([50, 200, 1_000]),
       startTimeout: pick<unknown>([3_000, 5_000, undefined]),
