@@ -416,7 +416,13 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
       case 2:
         return Array.from({ length: 1 + int(5) }, frameValue);
       case 3:
-        return ["a", ["nested", "b"]];
+        if (chance(0.5)) return ["a", ["nested", "b"]];
+        {
+          // What an XSubscriber takes as a subscription (1) or its end (0).
+          const frame = new Uint8Array(pick([2, 4097, 4098, 300_001])).fill(120);
+          frame[0] = int(2);
+          return chance(0.5) ? frame : ["x", frame];
+        }
       case 4:
         return Array.from({ length: 200 }, (_, i) => String(i));
       default:
@@ -578,7 +584,7 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
       case 23:
         return "ws://127.0.0.1:*";
       case 24:
-        return "tcp://localhost:0";
+        return pick(["tcp://localhost:0", "norm://1,127.0.0.1:5557", "norm://239.192.1.9:5558"]);
       default:
         return Array.from({ length: int(30) }, () => String.fromCharCode(int(0x3000))).join("");
     }
@@ -831,7 +837,19 @@ export async function runSeed(seed: number, ops: number, trace: boolean): Promis
       log(`  [${nameOf(socket)}]`);
       const prefixes = Array.from(
         { length: int(3) },
-        () => pick(["", "topic", new Uint8Array([1, 2]), 5, null, detachedView(), "é"]),
+        () =>
+          pick<unknown>([
+            "",
+            "topic",
+            new Uint8Array([1, 2]),
+            5,
+            null,
+            detachedView(),
+            "é",
+            "x".repeat(4096),
+            "x".repeat(4097),
+            "x".repeat(300_000),
+          ]),
       );
       const method = chance(0.6) ? "subscribe" : "unsubscribe";
       const fn = socket[method] as (...p: unknown[]) => void;
