@@ -77,6 +77,18 @@ export interface ActorOptions {
 
 const decoder = new TextDecoder();
 
+/** A timeout option of startActor, checked: a non-negative number of milliseconds. */
+function checkTimeout(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`startActor ${name} must be a number of milliseconds, got ${typeof value}`);
+  }
+  if (value < 0 || value > 2 ** 31 - 1) {
+    throw new RangeError(`startActor ${name} must be from 0 to ${2 ** 31 - 1} ms, got ${value}`);
+  }
+  return value;
+}
+
 /** True when `message` is the single-frame "$TERM" message that asks an actor to return. */
 export function isTermMessage(message: Uint8Array[]): boolean {
   return message.length === 1 && message[0].length === ACTOR_TERM.length &&
@@ -208,8 +220,11 @@ export class Actor {
  * Starts `module` as an actor in a Worker thread. Resolves once the actor's
  * end of the pipe is connected, so nothing sent to it is lost.
  *
- * Rejects if the module cannot be loaded, has no default export function,
- * or the Worker fails or takes longer than `startTimeout` to start.
+ * Rejects with a ZmqError ETERM if the module cannot be loaded, has no
+ * default export function, or the Worker fails (the message says why, and
+ * `cause` is the Worker's own error); with EAGAIN if it takes longer than
+ * `startTimeout` to start. Once a started actor fails, its calls reject with
+ * that ETERM error.
  */
 export async function startActor(
   module: URL | string,
@@ -223,8 +238,8 @@ export async function startActor(
   }
   const href = new URL(module).href;
   const context = options.context ?? defaultContextInstance();
-  const startTimeout = options.startTimeout ?? 10_000;
-  const stopTimeout = options.stopTimeout ?? 5_000;
+  const startTimeout = checkTimeout("startTimeout", options.startTimeout, 10_000);
+  const stopTimeout = checkTimeout("stopTimeout", options.stopTimeout, 5_000);
   actorCounter += 1;
   const name = `${href.split("/").pop()}#${actorCounter}`;
   const endpoint = `inproc://zmq-actor-${actorCounter}-${Math.random().toString(36).slice(2)}`;
@@ -250,7 +265,7 @@ export async function startActor(
     failed.catch(() => {});
     const exited = new Promise<number>((resolve) => {
       running.on("exit", (code: number) => {
-        onFailure(new Error(`The actor ${name} exited (code ${code}) before it was ready`));
+        onFailure(misuse("ETERM", `The actor ${name} exited (code ${code}) before it was ready`));
         resolve(code);
       });
     });
@@ -262,7 +277,13 @@ export async function startActor(
     });
     running.on("error", (error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
-      const wrapped = new Error(`The actor ${name} failed: ${failure.message}`, { cause: failure });
+      // ETERM: the actor is gone; the message says why, `cause` is its own error.
+      const wrapped = misuse("ETERM", `The actor ${name} failed: ${failure.message}`);
+      Object.defineProperty(wrapped, "cause", {
+        value: failure,
+        writable: true,
+        configurable: true,
+      });
       onFailure(wrapped);
       started.actor?.fail(wrapped);
     });
@@ -274,7 +295,7 @@ export async function startActor(
     });
     const first = await Promise.race([pipe.receive(), failed, late]);
     if (first.length !== 1 || decoder.decode(first[0]) !== ACTOR_READY) {
-      throw new Error(`The actor ${name} sent something before it was ready`);
+      throw misuse("EINVAL", `The actor ${name} sent something before it was ready`);
     }
     started.actor = new Actor(pipe, running, exited, ended, name, stopTimeout);
     return started.actor;

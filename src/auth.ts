@@ -98,6 +98,9 @@ export class Authenticator {
   #certificateKeys = new Set<string>();
   #serving: Promise<void>;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  // Set while a decision is being made: denies it at once (close()).
+  #cancelDecision: (() => void) | undefined;
 
   /** Starts serving ZAP requests for the context. */
   constructor(options: AuthenticatorOptions = {}) {
@@ -140,10 +143,23 @@ export class Authenticator {
       : new Set(loadCertificateDirectory(directory));
   }
 
-  /** Stops serving and frees the ZAP endpoint for another Authenticator. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops serving and frees the ZAP endpoint for another Authenticator. A
+   * request whose `authorize` callback has not decided yet is denied (its
+   * peer is refused), so close() never waits on a callback.
+   */
+  close(): Promise<void> {
+    return this.#closing ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
+    const cancel = this.#cancelDecision;
+    if (cancel !== undefined) {
+      // The request being decided is denied and answered; then serving ends.
+      cancel();
+      await this.#serving;
+    }
     await this.#socket.close();
     await this.#serving;
   }
@@ -158,11 +174,12 @@ export class Authenticator {
         return; // closed
       }
       const reply = await this.#answer(frames);
-      if (this.#closed) return;
       try {
-        await engine.send(reply);
+        // libzmq waits for every answer: one that cannot go within a second
+        // (the requester gone) is dropped, never waited on forever.
+        await engine.send(reply, { timeout: 1_000 });
       } catch {
-        return;
+        if (engine.closed) return;
       }
     }
   }
@@ -183,31 +200,46 @@ export class Authenticator {
     }
     const request = parseRequest(frames);
     if (request === undefined) return reply("400", "malformed credentials");
-    let verdict: { allowed: boolean; reason: string; userId: string };
+    let verdict: Verdict;
     try {
-      verdict = await this.#decide(request);
+      verdict = await new Promise<Verdict>((resolve, reject) => {
+        this.#cancelDecision = () =>
+          resolve(deny("the Authenticator closed before the request was decided"));
+        if (this.#closed) this.#cancelDecision();
+        else this.#decide(request).then(resolve, reject);
+      });
     } catch (error) {
       // A failing callback never opens the door.
-      verdict = {
-        allowed: false,
-        reason: `authorize failed: ${error instanceof Error ? error.message : String(error)}`,
-        userId: "",
-      };
+      verdict = deny(`authorize failed: ${describeError(error)}`);
+    } finally {
+      this.#cancelDecision = undefined;
     }
     const { password: _secret, ...shown } = request;
-    this.#options.onDecision?.({
-      allowed: verdict.allowed,
-      reason: verdict.reason,
-      request: shown,
-    });
+    this.#report({ allowed: verdict.allowed, reason: verdict.reason, request: shown });
     return verdict.allowed ? reply("200", "OK", verdict.userId) : reply("400", verdict.reason);
   }
 
-  async #decide(
-    request: AuthRequest,
-  ): Promise<{ allowed: boolean; reason: string; userId: string }> {
+  /** Tells onDecision; a callback that throws or rejects is reported, and the decision stands. */
+  #report(decision: AuthDecision): void {
+    const onDecision = this.#options.onDecision;
+    if (onDecision === undefined) return;
+    const warn = (error: unknown) =>
+      console.warn(
+        `zmq Authenticator: the onDecision callback failed (the decision stands): ${
+          describeError(error)
+        }`,
+      );
+    try {
+      const result: unknown = onDecision(decision);
+      if (result instanceof Promise) result.catch(warn);
+    } catch (error) {
+      warn(error);
+    }
+  }
+
+  async #decide(request: AuthRequest): Promise<Verdict> {
     const options = this.#options;
-    const no = (reason: string) => ({ allowed: false, reason, userId: "" });
+    const no = deny;
     if (options.domain !== undefined && request.domain !== options.domain) {
       return no(`domain "${request.domain}" is not served`);
     }
@@ -261,6 +293,25 @@ export class Authenticator {
       reason: verdict.reason ?? (verdict.allowed ? "authorize allowed" : "authorize refused"),
       userId: verdict.userId ?? allowed.userId,
     };
+  }
+}
+
+/** A decision as the handler keeps it. */
+interface Verdict {
+  allowed: boolean;
+  reason: string;
+  userId: string;
+}
+
+function deny(reason: string): Verdict {
+  return { allowed: false, reason, userId: "" };
+}
+
+function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return typeof error;
   }
 }
 

@@ -5,9 +5,26 @@
  *
  * @module
  */
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
+import { errnoValue, misuse, type ZmqError } from "./errors.ts";
 import { type CurveKeyPair, curvePublic } from "./keys.ts";
+
+/**
+ * The largest certificate file read: czmq's are under 1 KiB, and a bound
+ * keeps a huge file (or a device that never ends) from being read whole.
+ */
+const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
 /** A certificate: a public key, maybe its secret key, and free-form metadata. */
 export interface Certificate {
@@ -71,7 +88,10 @@ export function saveCertificate(
 }
 
 /**
- * Reads a certificate file (public or secret).
+ * Reads a certificate file (public or secret). A missing or unreadable file
+ * is a ZmqError with the file system's code (ENOENT, EACCES, ...); anything
+ * but a regular file of at most 64 KiB, or a file that is not a certificate,
+ * is a ZmqError EINVAL. A secret key is never echoed in an error.
  *
  * @example
  * ```ts
@@ -80,13 +100,10 @@ export function saveCertificate(
  * ```
  */
 export function loadCertificate(path: string): Certificate {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new Error(`Cannot read the certificate "${path}"${code ? ` (${code})` : ""}`);
+  if (typeof path !== "string") {
+    throw new TypeError(`loadCertificate needs a file path, got ${typeof path}`);
   }
+  const text = readCertificateFile(path);
   const sections: Record<string, Record<string, string>> = {};
   let section = "";
   for (const raw of text.split(/\r?\n/)) {
@@ -107,7 +124,8 @@ export function loadCertificate(path: string): Certificate {
   const curve = sections.curve ?? {};
   const publicKey = curve["public-key"];
   if (publicKey === undefined || !Z85_KEY.test(publicKey)) {
-    throw new Error(
+    throw misuse(
+      "EINVAL",
       `"${path}" is not a CURVE certificate: no valid public-key in its curve section`,
     );
   }
@@ -116,7 +134,7 @@ export function loadCertificate(path: string): Certificate {
   if (secretKey !== undefined) {
     // Never echo the secret: say only that it is wrong.
     if (!Z85_KEY.test(secretKey) || curvePublic(secretKey) !== publicKey) {
-      throw new Error(`"${path}" has a secret-key that does not match its public-key`);
+      throw misuse("EINVAL", `"${path}" has a secret-key that does not match its public-key`);
     }
     certificate.secretKey = secretKey;
   }
@@ -124,8 +142,59 @@ export function loadCertificate(path: string): Certificate {
 }
 
 /**
+ * The text of a certificate file: a regular file of at most
+ * {@link MAX_CERTIFICATE_BYTES}. Anything else (a FIFO, a device such as
+ * /dev/zero, a directory) is refused without reading it, so nothing blocks.
+ */
+function readCertificateFile(path: string): string {
+  const refuse = (why: string) => misuse("EINVAL", `Cannot read the certificate "${path}": ${why}`);
+  let fd: number;
+  try {
+    // stat first: opening some devices has effects of its own.
+    if (!statSync(path).isFile()) throw refuse("not a regular file");
+    // Non-blocking: a FIFO put in its place meanwhile cannot stall the open.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw fileError(error, `Cannot read the certificate "${path}"`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw refuse("not a regular file");
+    if (stat.size > MAX_CERTIFICATE_BYTES) {
+      throw refuse(`${stat.size} bytes, larger than a certificate (${MAX_CERTIFICATE_BYTES})`);
+    }
+    const bytes = new Uint8Array(MAX_CERTIFICATE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, bytes, length, bytes.length - length, null);
+      if (read <= 0) break;
+      length += read;
+      if (length > MAX_CERTIFICATE_BYTES) {
+        throw refuse(`larger than a certificate (${MAX_CERTIFICATE_BYTES} bytes)`);
+      }
+    }
+    return new TextDecoder().decode(bytes.subarray(0, length));
+  } catch (error) {
+    throw fileError(error, `Cannot read the certificate "${path}"`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A ZmqError for a failed file operation (the node:fs code kept where libzmq knows it). */
+function fileError(error: unknown, action: string): ZmqError | TypeError {
+  if (error instanceof TypeError || (error as { name?: unknown })?.name === "ZmqError") {
+    return error as ZmqError | TypeError;
+  }
+  const code = (error as { code?: unknown })?.code;
+  const known = typeof code === "string" && errnoValue(code) !== -1 ? code : "EINVAL";
+  return misuse(known, `${action}${typeof code === "string" ? ` (${code})` : ""}`);
+}
+
+/**
  * The public keys of every certificate in a directory (files that are not
- * certificates, and secret certificates, are skipped).
+ * certificates, secret certificates, and anything but regular files of at
+ * most 64 KiB are skipped).
  *
  * @example
  * ```ts
@@ -135,14 +204,14 @@ export function loadCertificate(path: string): Certificate {
  * ```
  */
 export function loadCertificateDirectory(directory: string): string[] {
+  if (typeof directory !== "string") {
+    throw new TypeError(`loadCertificateDirectory needs a directory path, got ${typeof directory}`);
+  }
   let names: string[];
   try {
     names = readdirSync(directory);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new Error(
-      `Cannot read the certificates directory "${directory}"${code ? ` (${code})` : ""}`,
-    );
+    throw fileError(error, `Cannot read the certificates directory "${directory}"`);
   }
   const keys: string[] = [];
   for (const name of names.sort()) {

@@ -4,11 +4,13 @@
  * @module
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { ContextOption } from "../ffi/constants.ts";
+import { ContextOption, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { errorFor, misuse, zmqFailure } from "./errors.ts";
 import { publishHandle, resolveHandle, retireHandle } from "./context_handles.ts";
+import { pendingInprocAddresses } from "./inproc_guard.ts";
+import { findOption, writeOption } from "./options.ts";
 
 /** Options for a new {@link Context}. */
 export interface ContextOptions {
@@ -38,6 +40,11 @@ export interface ContextMember {
 // Set while fromHandle builds a context around an existing pointer.
 let borrowing: bigint | undefined;
 
+// The Context objects of one C context in this thread (its owner and the
+// contexts borrowed from its handle) share one key for the inproc guard, so
+// that terminate() sees every pending inproc connection this thread made.
+const inprocKeys = new Map<bigint, object>();
+
 /**
  * A ZeroMQ context. Most programs use the default, {@link context}; a
  * separate context isolates inproc endpoints and I/O threads.
@@ -55,11 +62,15 @@ export class Context {
   // Made on first use (see #native), so that making a Context (the default
   // one, at import) never loads libzmq.
   #made: Pointer | undefined;
+  // A socket of our own in a slot kept free for it (see #pointer): at
+  // terminate() it binds the inproc addresses still waiting for a binder.
+  #resolver: Pointer | undefined;
   #options: ContextOptions;
   #owned: boolean;
   // Made on first read of .handle (owner) or given (borrower): see context_handles.ts.
   #handle: bigint | undefined;
   #shared = false;
+  #inprocKey: object | undefined;
   #terminated = false;
   #members = new Set<ContextMember>();
   #closing = new Set<Promise<void>>();
@@ -86,21 +97,71 @@ export class Context {
     this.#options = checkContextOptions(options);
   }
 
-  /** The C context, made (with its options applied) on first use. */
+  /**
+   * The C context, made (with its options applied) on first use.
+   *
+   * zmq_ctx_term connects every inproc connection still waiting for a binder
+   * by binding a new socket to its address, and aborts the process when the
+   * context has no free socket slot for it (a full context, maxSockets: 1
+   * and one connecting socket). So the context gets one slot more than asked
+   * for and keeps it busy with a socket of its own, which does that binding
+   * at terminate() (see #resolvePending) and then gives the slot back.
+   */
   get #pointer(): Pointer {
     if (this.#made !== undefined) return this.#made;
-    const pointer = loadNative().zmq.zmq_ctx_new();
+    const zmq = loadNative().zmq;
+    const pointer = zmq.zmq_ctx_new();
     if (pointer === null) throw zmqFailure("Cannot create a context");
-    this.#made = pointer;
-    for (const [name, value] of Object.entries(this.#options)) {
-      if (value === undefined) continue;
-      const id = contextOptionIds[name as keyof ContextOptions];
-      const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
-      if (loadNative().zmq.zmq_ctx_set(pointer, id, numeric) !== 0) {
-        throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+    try {
+      for (const [name, value] of Object.entries(this.#options)) {
+        if (value === undefined || name === "maxSockets") continue;
+        const id = contextOptionIds[name as keyof ContextOptions];
+        const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
+        if (zmq.zmq_ctx_set(pointer, id, numeric) !== 0) {
+          throw zmqFailure(`Cannot set context option ${name} to ${String(value)}`);
+        }
       }
+      const maxSockets = this.#options.maxSockets ??
+        zmq.zmq_ctx_get(pointer, ContextOption.MAX_SOCKETS);
+      if (zmq.zmq_ctx_set(pointer, ContextOption.MAX_SOCKETS, maxSockets + 1) !== 0) {
+        throw zmqFailure(`Cannot set context option maxSockets to ${maxSockets}`);
+      }
+      // The first socket starts the context (its I/O threads) too.
+      const resolver = zmq.zmq_socket(pointer, SocketType.DEALER);
+      if (resolver === null) throw zmqFailure("Cannot start the context");
+      writeOption(resolver, findOption("LINGER")!, 0);
+      this.#resolver = resolver;
+    } catch (error) {
+      if (this.#resolver !== undefined) zmq.zmq_close(this.#resolver);
+      this.#resolver = undefined;
+      zmq.zmq_ctx_term(pointer);
+      throw error;
     }
+    this.#made = pointer;
     return pointer;
+  }
+
+  /**
+   * Before zmq_ctx_term: binds the context's own socket to every inproc
+   * address that this thread's sockets connected to and nobody bound, so
+   * that libzmq finds no pending connection left to bind itself (which needs
+   * a free slot, see #pointer), then closes that socket. A DEALER takes any
+   * number of connections from any socket type. Addresses bound meanwhile by
+   * another thread fail to bind here, and need nothing.
+   */
+  #resolvePending(): void {
+    const resolver = this.#resolver;
+    if (resolver === undefined) return;
+    this.#resolver = undefined;
+    const zmq = loadNative().zmq;
+    const address = loadNative().pointerToBigInt(this.#pointer);
+    const key = this.inprocKey;
+    // A later context at the same address is another context.
+    if (inprocKeys.get(address) === key) inprocKeys.delete(address);
+    for (const address of pendingInprocAddresses(key)) {
+      zmq.zmq_bind(resolver, new TextEncoder().encode(address + "\0"));
+    }
+    zmq.zmq_close(resolver);
   }
 
   /**
@@ -143,9 +204,36 @@ export class Context {
     return this.#handle ??= publishHandle(this.#pointer);
   }
 
+  /**
+   * @ignore The key of this context's inproc bookkeeping (inproc_guard.ts):
+   * one per C context in this thread.
+   */
+  get inprocKey(): object {
+    if (this.#inprocKey !== undefined) return this.#inprocKey;
+    const address = loadNative().pointerToBigInt(this.#pointer);
+    let key = inprocKeys.get(address);
+    if (key === undefined) inprocKeys.set(address, key = {});
+    return this.#inprocKey = key;
+  }
+
   /** True once {@link Context.terminate} ran. */
   get terminated(): boolean {
     return this.#terminated;
+  }
+
+  /**
+   * @ignore True while the C context lives: not terminated here, nor (for a
+   * context borrowed with fromHandle) by its owner.
+   */
+  get live(): boolean {
+    if (this.#terminated) return false;
+    if (this.#owned || this.#handle === undefined) return true;
+    try {
+      resolveHandle(this.#handle);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** ZMQ_IO_THREADS. */
@@ -153,9 +241,10 @@ export class Context {
     return this.#get(ContextOption.IO_THREADS);
   }
 
-  /** ZMQ_MAX_SOCKETS. */
+  /** ZMQ_MAX_SOCKETS: the most sockets the context allows. */
   get maxSockets(): number {
-    return this.#get(ContextOption.MAX_SOCKETS);
+    // One slot more is kept for the context's own socket (see #pointer).
+    return this.#get(ContextOption.MAX_SOCKETS) - 1;
   }
 
   /** ZMQ_IPV6. */
@@ -177,8 +266,21 @@ export class Context {
    * be closed, and rejects with EBUSY after `timeout` ms (default 10,000) if
    * some are still open, leaving the context to end once they close. A
    * borrowed context ({@link Context.fromHandle}) only closes its own sockets.
+   *
+   * A socket lent to a running Proxy closes when the Proxy ends
+   * (terminate() ends it); a Proxy that cannot end in time (blocked sending
+   * to its capture socket, whose sendTimeout is long) makes terminate()
+   * reject with EBUSY after `timeout` ms too, and the context ends once the
+   * Proxy does. `timeout` may be Infinity (no limit); a negative or
+   * non-numeric one is a RangeError or TypeError.
    */
   terminate(options: { timeout?: number } = {}): Promise<void> {
+    let timeout: number;
+    try {
+      timeout = terminateTimeout(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#terminated) return Promise.resolve();
     this.#terminated = true;
     // Never made: nothing to end in libzmq.
@@ -188,28 +290,49 @@ export class Context {
     if (this.#owned) {
       // Borrowers check the handle before each new socket: refuse them from now on.
       if (this.#handle !== undefined) retireHandle(this.#handle, this.#pointer);
+      // Before the shutdown: a socket of a shut-down context can no longer bind.
+      this.#resolvePending();
       loadNative().zmq.zmq_ctx_shutdown(this.#pointer);
     }
     const mayBlock = this.#lingering || [...this.#members].some((member) => member.lingers?.());
     const released = [...this.#members].map((member) => member.release());
     released.push(...this.#closing);
     this.#members.clear();
-    if (!this.#owned) return Promise.all(released).then(() => {});
-    // zmq_ctx_term blocks until every socket is closed, and a socket leaves
-    // the poller thread before it closes: wait for that first. It also blocks
-    // while closed sockets linger with undelivered messages (maybe forever, by
-    // default): then it runs off the JavaScript thread.
-    if (this.#shared || mayBlock) {
-      const timeout = options?.timeout ?? 10_000;
-      return Promise.all(released).then(() =>
-        terminateShared(loadNative().pointerToBigInt(this.#pointer), timeout)
-      );
-    }
-    return Promise.all(released).then(() => {
-      if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
-        throw zmqFailure("Cannot terminate the context");
+    const allReleased = Promise.all(released).then(() => {});
+    if (!mayBlock) {
+      // Every socket closes at once (none is lent to a Proxy, none lingers).
+      if (!this.#owned) return allReleased;
+      if (!this.#shared) {
+        return allReleased.then(() => {
+          if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
+            throw zmqFailure("Cannot terminate the context");
+          }
+        });
       }
-    });
+    }
+    // A socket lent to a Proxy closes when the Proxy gives it back, which a
+    // Proxy stalled on its capture socket may not do for long: bounded too.
+    const started = performance.now();
+    const closed = settleWithin(allReleased, timeout, () =>
+      misuse(
+        "EBUSY",
+        `A socket of this context is still in use by a Proxy that has not ended after ` +
+          `${timeout} ms (its capture socket may be blocked on a long sendTimeout); ` +
+          "the context ends once the Proxy does",
+      ));
+    if (!this.#owned) return closed;
+    const handle = loadNative().pointerToBigInt(this.#pointer);
+    // zmq_ctx_term blocks until every socket is closed (also in other
+    // threads), and while closed sockets linger with undelivered messages
+    // (maybe forever, by default): it runs off the JavaScript thread.
+    return closed.then(
+      () => terminateShared(handle, Math.max(0, timeout - (performance.now() - started))),
+      (error) => {
+        // Still ended once the sockets are back, without holding the process.
+        allReleased.then(() => terminateShared(handle, Infinity)).catch(() => {});
+        throw error;
+      },
+    );
   }
 
   /** @ignore The pointer, for the sockets this context makes. */
@@ -304,6 +427,47 @@ const TERM_KEY = "zmq.context.term";
  * Ends a context that other threads may still use: zmq_ctx_shutdown here (it
  * never blocks), then the blocking zmq_ctx_term on a thread of its own.
  */
+/** terminate()'s timeout, checked: a number of milliseconds (Infinity: no limit). */
+function terminateTimeout(options: unknown): number {
+  if (options === undefined) return 10_000;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`terminate() options must be an object like { timeout }, got ${options}`);
+  }
+  const timeout = (options as { timeout?: unknown }).timeout;
+  if (timeout === undefined) return 10_000;
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+    throw new TypeError(
+      `terminate() timeout must be a number of milliseconds, got ${typeof timeout}`,
+    );
+  }
+  if (timeout < 0) throw new RangeError(`terminate() timeout must not be negative, got ${timeout}`);
+  return timeout;
+}
+
+/**
+ * `promise`, or a rejection with `late()` once `timeout` ms passed first (a
+ * ref'd timer: it holds the process while it waits; Infinity waits without one).
+ */
+function settleWithin<T>(promise: Promise<T>, timeout: number, late: () => Error): Promise<T> {
+  if (timeout === Infinity || timeout > MAX_TIMER_MS) return promise;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(late()), timeout);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+// setTimeout fires at once beyond this.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function terminateShared(handle: bigint, timeout: number): Promise<void> {
   const native = loadNative();
   if (native.zmq.zmq_ctx_shutdown(native.pointerFromBigInt(handle)) !== 0) {
@@ -311,8 +475,7 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { [TERM_KEY]: handle } });
-    worker.unref(); // the timer below holds the process while we wait
-    const timer = setTimeout(() => {
+    const timer = timeout === Infinity || timeout > MAX_TIMER_MS ? undefined : setTimeout(() => {
       reject(misuse(
         "EBUSY",
         `The context still has sockets open in other threads, or closed sockets still ` +
@@ -329,6 +492,10 @@ function terminateShared(handle: bigint, timeout: number): Promise<void> {
       clearTimeout(timer);
       reject(error);
     });
+    // The timer above holds the process while we wait; the thread, which may
+    // stay blocked in zmq_ctx_term after EBUSY, must not. Last: in Bun, adding
+    // a "message" listener refs a Worker again.
+    worker.unref();
   });
 }
 

@@ -36,14 +36,30 @@ interface InprocState {
   pending: Map<string, Map<object, string>>;
   /** Address -> how many pending connections were since closed or disconnected. */
   abandoned: Map<string, number>;
+  /**
+   * Address -> how many of the library's own sockets (see internal_socket.ts)
+   * are connected there and open. Their connects bypass this guard; one may
+   * be left pending (a monitor reader whose monitor could not start).
+   */
+  internal: Map<string, number>;
 }
 
 const states = new WeakMap<object, InprocState>();
 
+/**
+ * The bookkeeping's key for `context`: a Context gives one shared by every
+ * Context object of its C context in this thread (its `inprocKey`), so that
+ * sockets made on a borrowed context count too.
+ */
+function keyOf(context: object): object {
+  return (context as { inprocKey?: object }).inprocKey ?? context;
+}
+
 function stateOf(context: object): InprocState {
+  context = keyOf(context);
   let state = states.get(context);
   if (state === undefined) {
-    state = { bound: new Map(), pending: new Map(), abandoned: new Map() };
+    state = { bound: new Map(), pending: new Map(), abandoned: new Map(), internal: new Map() };
     states.set(context, state);
   }
   return state;
@@ -73,7 +89,7 @@ export function checkInproc(
   address: string,
   settings: InprocSettings,
 ): void {
-  const state = states.get(context);
+  const state = states.get(keyOf(context));
   const bound = state?.bound.has(address) ?? false;
   const pending = state?.pending.get(address);
   if (action === "connect" && settings.conflate && !bound) {
@@ -152,9 +168,38 @@ export function recordInproc(
   }
 }
 
+/**
+ * The inproc addresses that this thread's sockets of `context` connected to
+ * and nobody has bound since: libzmq keeps a pending connection for each
+ * (also once its socket closed) until the address is bound or the context
+ * terminates.
+ */
+export function pendingInprocAddresses(context: object): string[] {
+  const state = states.get(keyOf(context));
+  if (state === undefined) return [];
+  return [
+    ...new Set([...state.pending.keys(), ...state.abandoned.keys(), ...state.internal.keys()]),
+  ];
+}
+
+/** One of the library's own sockets of `context` connected to the inproc `address`. */
+export function recordInternalConnect(context: object, address: string): void {
+  const internal = stateOf(context).internal;
+  internal.set(address, (internal.get(address) ?? 0) + 1);
+}
+
+/** That socket closed. */
+export function forgetInternalConnect(context: object, address: string): void {
+  const internal = states.get(keyOf(context))?.internal;
+  const count = internal?.get(address);
+  if (internal === undefined || count === undefined) return;
+  if (count <= 1) internal.delete(address);
+  else internal.set(address, count - 1);
+}
+
 /** Forgets a closed socket: its binds end, its pending connections are abandoned. */
 export function forgetInproc(context: object, socket: object): void {
-  const state = states.get(context);
+  const state = states.get(keyOf(context));
   if (state === undefined) return;
   for (const address of [...state.bound.keys()]) remove(state.bound, address, socket);
   for (const address of [...state.pending.keys()]) abandon(state, address, socket);

@@ -11,6 +11,7 @@ import type { Context } from "./context.ts";
 import { zmqFailure } from "./errors.ts";
 import { findOption, writeOption } from "./options.ts";
 import { SocketEngine } from "./socket_engine.ts";
+import { forgetInternalConnect, recordInternalConnect } from "./inproc_guard.ts";
 
 const encoder = new TextEncoder();
 
@@ -43,7 +44,12 @@ export function openInternalSocket(
     throw zmqFailure(`Cannot create the ${options.describe}`);
   }
   const engine = holder.engine = new SocketEngine(pointer, options.describe);
+  // Its inproc connect, kept known to the context while it is open: one left
+  // pending is bound by terminate() (see Context) before libzmq binds it itself.
+  let connectedInproc: string | undefined;
   const close = () => {
+    if (connectedInproc !== undefined) forgetInternalConnect(context, connectedInproc);
+    connectedInproc = undefined;
     // Unbinding first frees an inproc name at once (zmq_close frees it later,
     // on libzmq's reaper thread), so a successor can bind it right away.
     if (options.bind !== undefined && !engine.closed) {
@@ -55,6 +61,11 @@ export function openInternalSocket(
   };
   try {
     writeOption(pointer, findOption("LINGER")!, 0);
+    // No receive limit: over inproc the sender's queue is then unbounded too.
+    // libzmq's monitor sends events with a blocking send from its I/O thread
+    // while holding the socket's monitor lock: a full queue (this thread busy
+    // for a while) would stall the I/O thread, and any call needing that lock.
+    writeOption(pointer, findOption("RCVHWM")!, 0);
     for (const action of ["bind", "connect"] as const) {
       const endpoint = options[action];
       if (endpoint === undefined) continue;
@@ -62,6 +73,9 @@ export function openInternalSocket(
       const rc = action === "bind" ? zmq.zmq_bind(pointer, text) : zmq.zmq_connect(pointer, text);
       if (rc !== 0) {
         throw zmqFailure(`Cannot ${action} the ${options.describe} to ${endpoint}`, endpoint);
+      }
+      if (action === "connect" && endpoint.startsWith("inproc://")) {
+        recordInternalConnect(context, connectedInproc = endpoint);
       }
     }
   } catch (error) {

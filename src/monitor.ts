@@ -112,8 +112,19 @@ export interface MonitorReader {
 
 interface Listener {
   queue: SocketEvent[];
-  wake: ((result: IteratorResult<SocketEvent, undefined>) => void) | undefined;
+  // Every next() still waiting, in call order: each gets its own event.
+  waiting: ((result: IteratorResult<SocketEvent, undefined>) => void)[];
   ended: boolean;
+}
+
+const END: IteratorResult<SocketEvent, undefined> = Object.freeze({ done: true, value: undefined });
+
+/** Ends an iteration: every next() still waiting settles with `done`. */
+function endListener(listener: Listener): void {
+  listener.ended = true;
+  const waiting = listener.waiting;
+  listener.waiting = [];
+  for (const wake of waiting) wake(END);
 }
 
 let monitorCount = 0;
@@ -143,6 +154,8 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
   #socket: Monitored;
   #listeners = new Set<Listener>();
   #reader: MonitorReader | undefined;
+  // A reader whose monitor could not start (see #start), kept for the next try.
+  #parked: { reader: MonitorReader; endpoint: string } | undefined;
 
   /** @ignore Made by Socket.events. */
   constructor(socket: Monitored) {
@@ -151,29 +164,33 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
 
   /** Starts an iterator (and the monitor, if it is the first). */
   [Symbol.asyncIterator](): AsyncIterator<SocketEvent, undefined> {
-    const listener: Listener = { queue: [], wake: undefined, ended: false };
+    const listener: Listener = { queue: [], waiting: [], ended: false };
     if (this.#socket.isClosed()) {
       listener.ended = true;
     } else {
       this.#listeners.add(listener);
-      if (this.#reader === undefined) this.#start();
+      if (this.#reader === undefined) {
+        try {
+          this.#start();
+        } catch (error) {
+          this.#listeners.delete(listener);
+          throw error;
+        }
+      }
     }
     const finish = (): IteratorResult<SocketEvent, undefined> => {
-      listener.ended = true;
       this.#listeners.delete(listener);
-      // A next() still waiting ends with the iterator.
-      const wake = listener.wake;
-      listener.wake = undefined;
-      wake?.({ done: true, value: undefined });
+      // next() calls still waiting end with the iterator.
+      endListener(listener);
       if (this.#listeners.size === 0) this.#stop();
-      return { done: true, value: undefined };
+      return END;
     };
     return {
       next: () => {
         const event = listener.queue.shift();
         if (event !== undefined) return Promise.resolve({ done: false, value: event });
-        if (listener.ended) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve) => listener.wake = resolve);
+        if (listener.ended) return Promise.resolve(END);
+        return new Promise((resolve) => listener.waiting.push(resolve));
       },
       return: () => Promise.resolve(finish()),
     };
@@ -184,18 +201,39 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
     const reader = this.#reader;
     if (reader === undefined) return;
     const timer = setUnrefableTimeout(() => {
-      // Closing the reader ends the pump, and with it every iteration.
-      if (this.#reader === reader) reader.close();
+      if (this.#reader !== reader) return;
+      // Every iteration ends now. The reader stays, reading what libzmq still
+      // sends, until the final event (or the context's end) closes it:
+      // libzmq sends its events with a blocking send while it holds the
+      // socket's monitor lock, so a monitor left without a reader would
+      // block the thread that sends (the reaper, at the latest).
+      const listeners = [...this.#listeners];
+      this.#listeners.clear();
+      for (const listener of listeners) endListener(listener);
     }, CLOSE_GRACE_MS);
     timer.unref(); // never keeps the process alive
   }
 
   #start(): void {
-    const endpoint = `inproc://zmq.monitor.${++monitorCount}.${
-      Math.random().toString(36).slice(2)
-    }`;
-    this.#socket.startMonitor(endpoint);
-    const reader = this.#socket.openMonitorReader(endpoint);
+    // The reader first, connected before anything binds there (its connection
+    // waits inside the context): libzmq's monitor, once started, sends its
+    // events with a blocking send while it holds the socket's monitor lock,
+    // so it must never run without a reader. A reader that cannot be made
+    // (a full context: EMFILE) is then an error before anything started.
+    const parked = this.#parked;
+    this.#parked = undefined;
+    const endpoint = parked?.endpoint ??
+      `inproc://zmq.monitor.${++monitorCount}.${Math.random().toString(36).slice(2)}`;
+    const reader = parked?.reader ?? this.#socket.openMonitorReader(endpoint);
+    try {
+      this.#socket.startMonitor(endpoint);
+    } catch (error) {
+      // No room for libzmq's monitor socket. The reader's connection still
+      // waits for a binder: closing the reader would leave it so, holding a
+      // socket slot, so it waits for the next start (or the context's end).
+      this.#parked = { reader, endpoint };
+      throw error;
+    }
     this.#reader = reader;
     void this.#pump(reader);
   }
@@ -216,13 +254,9 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
         const event = decodeEvent(await reader.receive());
         for (const listener of this.#listeners) {
           if (event.type === "end") continue;
-          if (listener.wake !== undefined) {
-            const wake = listener.wake;
-            listener.wake = undefined;
-            wake({ done: false, value: event });
-          } else {
-            listener.queue.push(event);
-          }
+          const wake = listener.waiting.shift();
+          if (wake !== undefined) wake({ done: false, value: event });
+          else listener.queue.push(event);
         }
         if (event.type === "end") break;
       }
@@ -245,12 +279,7 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
       }
       if (!restarted) {
         this.#listeners.clear();
-        for (const listener of listeners) {
-          listener.ended = true;
-          const wake = listener.wake;
-          listener.wake = undefined;
-          wake?.({ done: true, value: undefined });
-        }
+        for (const listener of listeners) endListener(listener);
       }
     }
   }

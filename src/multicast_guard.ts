@@ -1,6 +1,7 @@
 /**
- * Refuses PGM settings that make libzmq 4.3.4 (or OpenPGM under it) abort the
- * process. libzmq checks these options one by one when they are set, but
+ * Refuses the multicast transports' uses that make libzmq 4.3.4 abort the
+ * process: NORM altogether (see {@link checkMulticast}), and PGM settings
+ * that libzmq 4.3.4 (or OpenPGM under it) aborts on. libzmq checks these options one by one when they are set, but
  * builds the PGM socket only later, on its I/O thread, and asserts if OpenPGM
  * refuses them there ("Invalid argument (src/session_base.cpp:723)",
  * "assertion failed: (rate_per_sec >= max_tpdu)", "pgm_skb_over_panic").
@@ -22,13 +23,31 @@ const MAX_TPDU = 65_535;
 /** libzmq computes the rate in bytes per second as rate * 1000 / 8 in a C int. */
 const MAX_RATE = Math.floor((2 ** 31 - 1) / 1000);
 
-/** True for the endpoints that {@link checkMulticast} applies to. */
+/** True for the endpoints that {@link checkMulticast} applies to: pgm://, epgm:// and norm://. */
 export function isPgmEndpoint(address: string): boolean {
-  return address.startsWith("pgm://") || address.startsWith("epgm://");
+  return address.startsWith("pgm://") || address.startsWith("epgm://") ||
+    address.startsWith("norm://");
 }
 
-/** Throws a ZmqError (EINVAL) if the socket's PGM settings would make libzmq abort. */
+/**
+ * Throws a ZmqError if binding or connecting `address` would make libzmq
+ * abort: ENOTSUP for any norm:// endpoint, EINVAL for PGM settings.
+ */
 export function checkMulticast(socket: Pointer, type: string, address: string): void {
+  if (address.startsWith("norm://")) {
+    // libzmq starts the NORM session later, on its I/O thread, and asserts
+    // when NORM cannot open it: a port already in use (by any process; a
+    // sender and a receiver of one unicast address on one host suffice), a
+    // host name, an IPv6 address, a missing port, an interface without an
+    // address. None of that can be checked beforehand from here.
+    throw misuse(
+      "ENOTSUP",
+      `Cannot use "${address}": the norm:// transport is not supported, because libzmq ` +
+        "4.3.4 aborts the process whenever NORM cannot open its session (a port in use, " +
+        "an unknown host or interface); use pgm://, epgm:// or tcp://",
+      address,
+    );
+  }
   const read = (name: string) => readOption(socket, findOption(name)!) as number;
   const refuse = (why: string) => {
     throw misuse("EINVAL", `Cannot use "${address}": ${why} (libzmq 4.3.4 would abort)`, address);

@@ -97,7 +97,11 @@ export class Proxy {
 
   /**
    * Starts the proxy on its own thread; resolves when it ends
-   * ({@link Proxy.terminate}, or a socket or the context closing).
+   * ({@link Proxy.terminate}, or a socket or the context closing). Rejects
+   * with a ZmqError when it stopped for another reason: EAGAIN when its
+   * capture socket could not take a message in time, ETERM when only the
+   * capture socket's context was terminated (a context borrowed with
+   * `Context.fromHandle`, terminated by its owner).
    */
   run(): Promise<void> {
     if (this.#running !== undefined) {
@@ -110,7 +114,11 @@ export class Proxy {
       if (capture !== undefined && capture.getOption("sendTimeout") === -1) {
         capture.setOption("sendTimeout", CAPTURE_SEND_TIMEOUT_MS);
         restoreCapture = () => {
-          if (!capture.closed && !capture[engine].lent) capture.setOption("sendTimeout", -1);
+          try {
+            if (!capture.closed && !capture[engine].lent) capture.setOption("sendTimeout", -1);
+          } catch {
+            // Its context was terminated meanwhile: there is nothing left to restore.
+          }
         };
       }
       this.#openControl();
@@ -137,33 +145,65 @@ export class Proxy {
       control: this.#proxyControlHandle!,
     };
     this.#running = new Promise<void>((resolve, reject) => {
-      const worker = new Worker(siblingModule("proxy_worker", import.meta.url));
+      // Settles run() exactly once, whatever giving the sockets back throws.
       const finish = (error?: Error) => {
+        if (this.#ended) return;
         this.#ended = true;
-        for (const engine of borrowed) engine.giveBack();
+        for (const engine of borrowed) {
+          try {
+            engine.giveBack();
+          } catch {
+            // a close that waited for the loan failed: the socket is closed either way
+          }
+        }
         restoreCapture();
         this.#closeControl();
         if (error === undefined) resolve();
         else reject(error);
       };
+      let worker: Worker;
+      try {
+        worker = new Worker(siblingModule("proxy_worker", import.meta.url));
+      } catch (error) {
+        finish(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
       worker.once("message", (end: ProxyEnd) => {
         void worker.terminate();
-        // TERMINATE ends with 0; a closed context ends with ETERM: both are a normal end.
-        let error = end.rc === 0 ? undefined : errorFor(end.errno, "The proxy stopped");
-        if (error?.code === "EAGAIN" && capture !== undefined) {
-          // Only the capture socket is sent to with a timeout: it could not keep up.
-          error = this.#terminating ? undefined : misuse(
-            "EAGAIN",
-            "The proxy stopped: its capture socket could not take a message in time " +
-              "(it needs a connected peer that reads, or use a Publisher, which never blocks)",
-          );
-        }
-        finish(error?.code === "ETERM" ? undefined : error);
+        finish(this.#endError(end));
       });
       worker.once("error", (error: Error) => finish(error));
       worker.postMessage(start);
     });
     return this.#running;
+  }
+
+  /** How the proxy thread's end is reported: undefined for a normal end. */
+  #endError(end: ProxyEnd): Error | undefined {
+    // TERMINATE ends with 0.
+    if (end.rc === 0) return undefined;
+    const error = errorFor(end.errno, "The proxy stopped");
+    if (error.code === "EAGAIN" && this.capture !== undefined) {
+      // Only the capture socket is sent to with a timeout: it could not keep up.
+      return this.#terminating ? undefined : misuse(
+        "EAGAIN",
+        "The proxy stopped: its capture socket could not take a message in time " +
+          "(it needs a connected peer that reads, or use a Publisher, which never blocks)",
+      );
+    }
+    if (error.code === "ETERM") {
+      // The proxy's own context ending (the frontend's or backend's) is a
+      // normal end. Otherwise only the capture's context can have ended: one
+      // borrowed with Context.fromHandle, whose owner terminated it.
+      const ownContextEnded = !this.frontend.context.live || !this.backend.context.live;
+      if (ownContextEnded || this.#terminating || this.capture === undefined) return undefined;
+      return misuse(
+        "ETERM",
+        "The proxy stopped: the context of its capture socket was terminated " +
+          "(a context borrowed with Context.fromHandle, terminated by its owner)",
+      );
+    }
+    return error;
   }
 
   /** Stops forwarding until {@link Proxy.resume}; messages wait in the sockets' queues. */

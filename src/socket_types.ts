@@ -8,8 +8,9 @@ import { SocketOption } from "../ffi/constants.ts";
 import { Readable } from "./readable.ts";
 import { defineOptionProperties, engine, Socket, type SocketTypeName } from "./socket.ts";
 import type * as O from "./socket_options.ts";
-import { Writable } from "./writable.ts";
+import { type SendOptions, Writable } from "./writable.ts";
 import { writeOption } from "./options.ts";
+import type { Message } from "./frames.ts";
 
 /** A socket class with some capabilities, as the socket types extend it. */
 export type SocketBase<Capabilities> = abstract new (
@@ -122,13 +123,17 @@ export class Subscriber extends ReceivingSocket {
 
   /**
    * Receives messages whose first frame starts with any of `prefixes`;
-   * with no argument, everything.
+   * with no argument, everything. A prefix longer than 4096 bytes (UTF-8
+   * for text) is a RangeError, and then none of `prefixes` is subscribed.
    */
   subscribe(...prefixes: (string | Uint8Array)[]): void {
     changeSubscriptions(this, SocketOption.SUBSCRIBE, prefixes);
   }
 
-  /** Undoes {@link Subscriber.subscribe} for `prefixes`; with no argument, the subscribe-to-all. */
+  /**
+   * Undoes {@link Subscriber.subscribe} for `prefixes`; with no argument, the
+   * subscribe-to-all. The same bound on a prefix's length applies.
+   */
   unsubscribe(...prefixes: (string | Uint8Array)[]): void {
     changeSubscriptions(this, SocketOption.UNSUBSCRIBE, prefixes);
   }
@@ -136,12 +141,50 @@ export class Subscriber extends ReceivingSocket {
 /** The option properties of Subscriber (see SubscriberOptionProperties). */
 export interface Subscriber extends O.SubscriberOptionProperties {}
 
+/**
+ * The longest subscription prefix, in bytes. libzmq 4.3.4 keeps a socket's
+ * subscriptions in a trie that it walks recursively, one stack frame per
+ * byte: unsubscribing walks it on the calling thread, and closing the socket
+ * frees it on libzmq's reaper thread. Measured here (Deno 2 and Bun 1.x on
+ * Linux, 8 MiB stacks): the reaper overflows its stack between 174,000 and
+ * 175,600 bytes, an unsubscribe on the main thread between 103,800 and
+ * 105,500, and one in a Worker (4 MiB) between 40,000 and 60,000, killing the
+ * process. 4096 keeps ten times that margin for smaller stacks, and no topic
+ * needs more.
+ */
+const MAX_SUBSCRIPTION_BYTES = 4096;
+
+const subscriptionEncoder = new TextEncoder();
+
+/** The byte length of a prefix as libzmq will get it; undefined for what writeOption refuses itself. */
+function prefixBytes(prefix: unknown): number | undefined {
+  if (typeof prefix === "string") {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
+    return prefix.length * 3 <= MAX_SUBSCRIPTION_BYTES
+      ? prefix.length
+      : subscriptionEncoder.encode(prefix).byteLength;
+  }
+  if (ArrayBuffer.isView(prefix) || prefix instanceof ArrayBuffer) return prefix.byteLength;
+  return undefined;
+}
+
 function changeSubscriptions(
   socket: Socket,
   id: number,
   prefixes: (string | Uint8Array)[],
 ): void {
   socket[engine].assertOpen();
+  // All are checked before any is set: a refused call changes nothing.
+  for (const [index, prefix] of prefixes.entries()) {
+    const bytes = prefixBytes(prefix);
+    if (bytes !== undefined && bytes > MAX_SUBSCRIPTION_BYTES) {
+      throw new RangeError(
+        `Subscription prefix ${index} is ${bytes} bytes; a prefix may be at most ` +
+          `${MAX_SUBSCRIPTION_BYTES} bytes (libzmq 4.3.4 walks a prefix one stack frame per ` +
+          "byte and crashes the process on long ones)",
+      );
+    }
+  }
   const option = {
     name: id === SocketOption.SUBSCRIBE ? "subscribe" : "unsubscribe",
     zmqName: id === SocketOption.SUBSCRIBE ? "SUBSCRIBE" : "UNSUBSCRIBE",
@@ -159,6 +202,13 @@ function changeSubscriptions(
  * ZMQ_XPUB: a Publisher that also receives subscriptions as messages
  * (first byte 1 = subscribe, 0 = unsubscribe, then the prefix).
  *
+ * Unless `maxMessageSize` is given, an XPublisher accepts messages of at most
+ * 4097 bytes from its peers (a peer that sends a larger one is dropped): a
+ * subscription to a prefix of at most 4096 bytes, as a Subscriber may make.
+ * A forwarding Proxy passes the subscriptions it receives to an
+ * XSubscriber, and libzmq 4.3.4 crashes the process closing an XSubscriber
+ * that holds a very long one (~175,000 bytes); a peer could otherwise send it.
+ *
  * @example
  * ```ts
  * import * as zmq from "./mod.ts";
@@ -171,6 +221,10 @@ export class XPublisher extends DuplexSocket {
   /** Makes an XPUB socket. */
   constructor(options?: O.XPublisherOptions) {
     super("XPUB", options);
+    // Before any bind: libzmq gives a listener's connections the options it had then.
+    if (options?.maxMessageSize === undefined) {
+      this.setOption("maxMessageSize", MAX_SUBSCRIPTION_BYTES + 1);
+    }
   }
 }
 /** The option properties of XPublisher (see XPublisherOptionProperties). */
@@ -193,6 +247,76 @@ export class XSubscriber extends DuplexSocket {
   /** Makes an XSUB socket. */
   constructor(options?: O.XSubscriberOptions) {
     super("XSUB", options);
+  }
+
+  /**
+   * Sends a message upstream. A frame starting with byte 1 subscribes to the
+   * rest of it, one starting with 0 unsubscribes; such a frame longer than
+   * 4097 bytes (a prefix over 4096, as for {@link Subscriber.subscribe}) is a
+   * RangeError, and nothing is sent.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const xsub = new zmq.XSubscriber();
+   * await xsub.send(new Uint8Array([1, ...new TextEncoder().encode("weather")]));
+   * xsub.close();
+   * ```
+   */
+  override send(message: Message, options?: SendOptions): Promise<void> {
+    try {
+      checkSubscriptionMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return super.send(message, options);
+  }
+
+  /**
+   * {@link XSubscriber.send} without waiting: false when it would block. The
+   * same bound on subscription frames applies.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "./mod.ts";
+   * const xsub = new zmq.XSubscriber();
+   * xsub.trySend(new Uint8Array([1])); // subscribe to everything
+   * xsub.close();
+   * ```
+   */
+  override trySend(message: Message): boolean {
+    checkSubscriptionMessage(message);
+    return super.trySend(message);
+  }
+}
+
+/**
+ * Refuses subscription frames libzmq cannot free safely. libzmq 4.3.4's XSUB
+ * treats every frame that starts with 1 or 0 (not only the first) as a
+ * subscription change for the same trie as Subscriber.subscribe.
+ */
+function checkSubscriptionMessage(message: unknown): void {
+  const frames: unknown[] = Array.isArray(message) ? message : [message];
+  for (let index = 0; index < frames.length; index++) {
+    const frame = frames[index];
+    const bytes = prefixBytes(frame);
+    if (bytes === undefined || bytes <= MAX_SUBSCRIPTION_BYTES + 1) continue;
+    const first = typeof frame === "string"
+      ? frame.charCodeAt(0)
+      : frame instanceof ArrayBuffer
+      ? new Uint8Array(frame, 0, 1)[0]
+      : new Uint8Array(
+        (frame as ArrayBufferView).buffer,
+        (frame as ArrayBufferView).byteOffset,
+        1,
+      )[0];
+    if (first === 0 || first === 1) {
+      throw new RangeError(
+        `Frame ${index} ${first === 1 ? "subscribes to" : "unsubscribes from"} a prefix of ` +
+          `${bytes - 1} bytes; a prefix may be at most ${MAX_SUBSCRIPTION_BYTES} bytes ` +
+          "(libzmq 4.3.4 walks a prefix one stack frame per byte and crashes the process on long ones)",
+      );
+    }
   }
 }
 /** The option properties of XSubscriber (see XSubscriberOptionProperties). */

@@ -1,5 +1,5 @@
 /**
- * Every crash and hang the API fuzzer (test/fuzz/fuzz.ts) found, reduced to
+ * Every crash and hang the API fuzzer (scripts/fuzz/fuzz.ts) found, reduced to
  * the API sequence that caused it. Sequences that aborted libzmq run in a
  * child process (test/fixtures/fuzz_regression.ts), so that a regression
  * fails this test instead of killing the runner.
@@ -14,6 +14,7 @@ import {
   deepEqual,
   describeExit,
   equal,
+  match,
   ok,
   rejects,
   runScript,
@@ -302,3 +303,62 @@ test("leak hunt: a context at its socket limit says so (libzmq reports EMFILE, '
     await context.terminate({ timeout: 2_000 }).catch(() => {});
   }
 });
+
+test(
+  "fuzz regression: an actor that fails is a ZmqError ETERM that says why, with the cause",
+  async () => {
+    const missing = await zmq.startActor(new URL("./fixtures/no_such_actor.ts", import.meta.url))
+      .then(() => undefined, (error) => error);
+    ok(missing instanceof zmq.ZmqError, `not a ZmqError: ${missing}`);
+    equal(missing.code, "ETERM");
+    match(missing.message, /no_such_actor/);
+    ok(missing.cause instanceof Error, "the Worker's own error is the cause");
+    const actor = await withTimeout(
+      zmq.startActor(new URL("./fixtures/thread_failing_actor.ts", import.meta.url)),
+      10_000,
+      "startActor",
+    );
+    try {
+      await actor.send("go");
+      await withTimeout(actor.exited, 5_000, "the failed actor's exit");
+      const failure = await actor.receive({ timeout: 1_000 }).then(
+        () => undefined,
+        (error) => error,
+      );
+      ok(failure instanceof zmq.ZmqError, `not a ZmqError: ${failure}`);
+      equal(failure.code, "ETERM");
+      match(failure.message, /actor exploded/);
+    } finally {
+      await withTimeout(actor.stop(), 5_000, "stop");
+    }
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): events in a context too full for their reader never freeze the thread`,
+  async () => {
+    deepEqual(await runCase("events-reader-refused"), [
+      "first iterator EMFILE",
+      "second iterator EMFILE",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): a forwarder Proxy keeps a peer's huge subscription out of its XSubscriber`,
+  async () => {
+    deepEqual(await runCase("forwarder-huge-subscription"), ["upstream got 2 bytes", "done"]);
+  },
+  { timeout: 30_000 },
+);
+
+test(
+  `fuzz regression (${runtime}): terminate() binds the pending inproc connections of contexts borrowed in its thread`,
+  async () => {
+    deepEqual(await runCase("borrowed-pending-full"), ["full EMFILE", "terminate ok", "done"]);
+  },
+  { timeout: 30_000 },
+);
