@@ -98,7 +98,10 @@ export class Context {
   }
 
   /**
-   * The C context, made (with its options applied) on first use.
+   * The C context, made (with its options applied) on first use. It starts
+   * (its I/O threads, and the socket of its own below) with the first socket
+   * or handle, so that options set before then still apply (libzmq reads
+   * ioThreads and maxSockets when it starts).
    *
    * zmq_ctx_term connects every inproc connection still waiting for a binder
    * by binding a new socket to its address, and aborts the process when the
@@ -126,18 +129,22 @@ export class Context {
       if (zmq.zmq_ctx_set(pointer, ContextOption.MAX_SOCKETS, maxSockets + 1) !== 0) {
         throw zmqFailure(`Cannot set context option maxSockets to ${maxSockets}`);
       }
-      // The first socket starts the context (its I/O threads) too.
-      const resolver = zmq.zmq_socket(pointer, SocketType.DEALER);
-      if (resolver === null) throw zmqFailure("Cannot start the context");
-      writeOption(resolver, findOption("LINGER")!, 0);
-      this.#resolver = resolver;
     } catch (error) {
-      if (this.#resolver !== undefined) zmq.zmq_close(this.#resolver);
-      this.#resolver = undefined;
       zmq.zmq_ctx_term(pointer);
       throw error;
     }
     this.#made = pointer;
+    return pointer;
+  }
+
+  /** The C context, started: its own socket holds the slot kept for it. */
+  get #started(): Pointer {
+    const pointer = this.#pointer;
+    if (this.#resolver !== undefined || !this.#owned || this.#terminated) return pointer;
+    const resolver = loadNative().zmq.zmq_socket(pointer, SocketType.DEALER);
+    if (resolver === null) throw zmqFailure("Cannot start the context");
+    writeOption(resolver, findOption("LINGER")!, 0);
+    this.#resolver = resolver;
     return pointer;
   }
 
@@ -201,7 +208,7 @@ export class Context {
     if (this.#terminated) throw misuse("ETERM", "The context was terminated: it has no handle");
     // Other threads may now hold sockets of this context: see terminate().
     this.#shared = true;
-    return this.#handle ??= publishHandle(this.#pointer);
+    return this.#handle ??= publishHandle(this.#started);
   }
 
   /**
@@ -243,8 +250,7 @@ export class Context {
 
   /** ZMQ_MAX_SOCKETS: the most sockets the context allows. */
   get maxSockets(): number {
-    // One slot more is kept for the context's own socket (see #pointer).
-    return this.#get(ContextOption.MAX_SOCKETS) - 1;
+    return this.nativeOption(ContextOption.MAX_SOCKETS);
   }
 
   /** ZMQ_IPV6. */
@@ -340,8 +346,9 @@ export class Context {
     if (this.#terminated) throw misuse("ETERM", "The context was terminated");
     // A borrowed context's owner may have terminated it meanwhile.
     if (!this.#owned && this.#handle !== undefined) resolveHandle(this.#handle);
+    const pointer = this.#started;
     this.#members.add(member);
-    return this.#pointer;
+    return pointer;
   }
 
   /**
@@ -358,6 +365,26 @@ export class Context {
 
   #get(id: number): number {
     return loadNative().zmq.zmq_ctx_get(this.#pointer, id);
+  }
+
+  /**
+   * @ignore A context option as libzmq has it (zmq_ctx_get; -1 with errno set
+   * when refused), except maxSockets, which leaves out the slot kept for the
+   * context's own socket (see #pointer).
+   */
+  nativeOption(id: number): number {
+    const value = this.#get(id);
+    return id === ContextOption.MAX_SOCKETS && value > 0 ? value - 1 : value;
+  }
+
+  /**
+   * @ignore Sets a context option in libzmq (zmq_ctx_set; false with errno set
+   * when refused), maxSockets with the slot kept for the context's own socket.
+   * ioThreads and maxSockets apply only before the first socket (libzmq's rule).
+   */
+  setNativeOption(id: number, value: number): boolean {
+    const native = id === ContextOption.MAX_SOCKETS && value > 0 ? value + 1 : value;
+    return loadNative().zmq.zmq_ctx_set(this.#pointer, id, native) === 0;
   }
 }
 

@@ -2,6 +2,7 @@
 // types, the typed accessors, warnings, sealed objects and Context options.
 // deno-lint-ignore-file no-explicit-any
 import { Buffer } from "node:buffer";
+import { readdirSync } from "node:fs";
 import process from "node:process";
 import * as zmq from "../zeromq.ts";
 import {
@@ -177,6 +178,25 @@ test("zeromq compat context: options are properties, settable after construction
   const sock = new zmq.Pair({ context });
   equal(sock.context, context);
   sock.close();
+});
+
+// libzmq reads ioThreads and maxSockets when the context starts (its first
+// socket): properties set before then must be the ones it starts with.
+test("zeromq compat context: ioThreads and maxSockets set before the first socket apply", () => {
+  const threads = () => readdirSync("/proc/self/task").length;
+  const context = new zmq.Context({ ioThreads: 6 });
+  context.maxSockets = 2;
+  const before = threads();
+  const sockets = [new zmq.Dealer({ context }), new zmq.Dealer({ context })];
+  try {
+    // Six I/O threads and the reaper (one I/O thread if the options came too late).
+    const started = threads() - before;
+    if (started < 7) throw new Error(`The context started ${started} threads, not 6 I/O + reaper`);
+    equal(context.maxSockets, 2);
+    throws(() => new zmq.Dealer({ context }), /Too many open file descriptors/);
+  } finally {
+    for (const sock of sockets) sock.close();
+  }
 });
 
 test("zeromq compat: XPublisher verbosity passes repeated subscriptions on", async () => {

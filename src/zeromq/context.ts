@@ -8,8 +8,6 @@
 import process from "node:process";
 import { isMainThread } from "node:worker_threads";
 import { ContextOption } from "../../ffi/constants.ts";
-import { loadNative } from "../../ffi/load.ts";
-import type { Pointer } from "../../ffi/native.ts";
 import { Context as MainContext, defaultContextInstance } from "../context.ts";
 import { lastErrno } from "../errors.ts";
 import { errnoError, errorForErrno } from "./errors.ts";
@@ -99,14 +97,6 @@ export function isContext(value: unknown): value is Context {
   return typeof value === "object" && value !== null && mains.has(value as Context);
 }
 
-/** The C pointer of a main context (made now if it was not yet). */
-function pointerOf(context: MainContext): Pointer {
-  const member = { release: () => Promise.resolve() };
-  const pointer = context.pointerFor(member);
-  context.forget(member);
-  return pointer;
-}
-
 let wrapping: MainContext | (() => MainContext) | undefined;
 
 /**
@@ -172,7 +162,7 @@ export class Context {
 
   #get(args: IArguments, option: number, type: "Bool" | "Int32"): number {
     checkAccessorArguments(args, type, false);
-    const value = loadNative().zmq.zmq_ctx_get(pointerOf(mainContext(this)), option);
+    const value = mainContext(this).nativeOption(option);
     if (value < 0) throw errorForErrno(lastErrno());
     return value;
   }
@@ -183,7 +173,7 @@ export class Context {
     if (option === ContextOption.IO_THREADS && (number < 0 || number > MAX_IO_THREADS)) {
       throw errnoError("EINVAL");
     }
-    if (loadNative().zmq.zmq_ctx_set(pointerOf(mainContext(this)), option, number) !== 0) {
+    if (!mainContext(this).setNativeOption(option, number)) {
       throw errorForErrno(lastErrno());
     }
   }
