@@ -247,6 +247,15 @@ test("errors: socket type names and the closed flag", () => {
 test("errors: bad constructor and endpoint arguments are TypeErrors", async () => {
   throws(() => new zmq.Push({ noSuchOption: 1 } as never), TypeError);
   throws(() => new zmq.Push("linger" as never), TypeError);
+  // Not a Context: a TypeError naming the option, not an FFI internal.
+  for (const context of [{}, 5, "default"]) {
+    throws(
+      () => new zmq.Pair({ context } as never),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        /context option of Pair must be a zmq.Context/.test(error.message),
+    );
+  }
   const push = new zmq.Push({ linger: 0 });
   try {
     await rejects(async () => await push.bind(42 as never), TypeError);

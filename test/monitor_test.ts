@@ -1,5 +1,15 @@
 import * as zmq from "../mod.ts";
-import { bindAny, closeAll, deepEqual, equal, ok, rejects, test, withTimeout } from "./harness.ts";
+import {
+  bindAny,
+  closeAll,
+  deepEqual,
+  equal,
+  ok,
+  rejects,
+  test,
+  waitUntil,
+  withTimeout,
+} from "./harness.ts";
 
 /** Collects events until `until` matches one; bounded. */
 async function eventsUntil(
@@ -86,15 +96,7 @@ test("events: every iterator sees every event, and all end when the socket close
   const both = Promise.all([run(first), run(second)]);
   await pull.bind("tcp://127.0.0.1:*");
   // Let the bind event reach both before closing.
-  await withTimeout(
-    (async () => {
-      while (first.length === 0 || second.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })(),
-    5_000,
-    "the bind event",
-  );
+  await waitUntil(() => first.length > 0 && second.length > 0, 5_000, "the bind event in both");
   pull.close();
   await withTimeout(both, 5_000, "both iterations to end");
   equal(first[0], "bind");
