@@ -137,6 +137,10 @@ export abstract class Socket {
   /** @ignore */
   readonly [engine]: SocketEngine;
   #writeOnly = new Map<string, unknown>();
+  // Routing ids given to this socket's connections (ROUTER, STREAM), each
+  // with the endpoint it went to: libzmq aborts on a second connection with
+  // an id already in use, and frees one only after a disconnect completes.
+  #connectRoutingIds = new Map<string, string>();
   #events: SocketEvents | undefined;
   // Kept here so it stays readable while a Proxy owns the socket.
   #lastEndpoint: string | null = null;
@@ -409,6 +413,34 @@ export abstract class Socket {
     if (option.access === "w") this.#writeOnly.set(option.name, value);
   }
 
+  /**
+   * The connectRoutingId the next connect gives its peer (as a key), refused
+   * when an earlier connect of this socket used it: libzmq 4.3.4 asserts
+   * (router.cpp, stream.cpp: "!has_out_pipe (routing_id)") and the process
+   * aborts. The id stays taken for the socket's life, because a disconnected
+   * connection leaves libzmq's table only later, in the background.
+   */
+  #nextConnectRoutingId(cannot: string, address: string): string | undefined {
+    if (this.type !== "ROUTER" && this.type !== "STREAM") return undefined;
+    const id = this.#writeOnly.get("connectRoutingId");
+    if (id === undefined) return undefined;
+    const bytes = typeof id === "string" ? encoder.encode(id) : id as Uint8Array;
+    if (bytes.length === 0) return undefined;
+    const key = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    const earlier = this.#connectRoutingIds.get(key);
+    if (earlier !== undefined) {
+      throw misuse(
+        "EINVAL",
+        `${cannot} "${address}": this socket already gave routing id ${
+          describeValue(id)
+        } to its connection to "${earlier}" (libzmq aborts the process on a duplicate); ` +
+          "set another connectRoutingId",
+        address,
+      );
+    }
+    return key;
+  }
+
   #endpoint(action: "bind" | "unbind" | "connect" | "disconnect", address: string): void {
     if (typeof address !== "string") {
       throw new TypeError(`Cannot ${action}: the endpoint must be a string, got ${typeof address}`);
@@ -455,6 +487,9 @@ export abstract class Socket {
     if (action === "connect" && isWebSocketEndpoint(address)) {
       checkWebSocket(this[engine].pointer, address);
     }
+    const routingId = action === "connect"
+      ? this.#nextConnectRoutingId(cannot, address)
+      : undefined;
     const useFd = action === "bind" && !inproc
       ? readOption(this[engine].pointer, findOption("USE_FD")!) as number
       : -1;
@@ -472,6 +507,11 @@ export abstract class Socket {
     if (rc !== 0) throw zmqFailure(`${cannot} "${address}"`, address);
     if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;
+    if (routingId !== undefined) {
+      // libzmq used it up on this connect.
+      this.#connectRoutingIds.set(routingId, address);
+      this.#writeOnly.delete("connectRoutingId");
+    }
     recordUseFd(this[engine], useFd);
     if (action === "unbind") forgetUseFd(this[engine]);
     const last = readOption(pointer, findOption("LAST_ENDPOINT")!) as string;

@@ -279,3 +279,19 @@ test(
   },
   { timeout: 30_000 },
 );
+
+test(
+  `never crash (${runtime}): a Router or Stream refuses a connect routing id it already gave a connection`,
+  async () => {
+    const { lines } = await runCase("duplicate-connect-routing-id");
+    const steps = (type: string) => [
+      `${type} first ok`,
+      `${type} same id EINVAL`,
+      `${type} same id after disconnect EINVAL`,
+      `${type} another id ok`,
+      `${type} no id ok`,
+    ];
+    deepEqual(lines, [...steps("Router"), ...steps("Stream"), "done"]);
+  },
+  { timeout: 30_000 },
+);

@@ -42,8 +42,10 @@ const typeNames = new Map<number, SocketTypeName>(
 
 // Options the main API must see being set: it guards them (a high-water mark
 // changed on a connected socket can crash libzmq 4.3.4; conflate and the
-// welcome message matter to its inproc checks; useFd is bounded).
+// welcome message matter to its inproc checks; useFd is bounded; a connect
+// routing id given twice would make libzmq abort).
 const guarded = new Map<number, string>([
+  [SocketOption.CONNECT_ROUTING_ID, "connectRoutingId"],
   [SocketOption.SNDHWM, "sendHighWaterMark"],
   [SocketOption.RCVHWM, "receiveHighWaterMark"],
   [SocketOption.CONFLATE, "conflate"],
