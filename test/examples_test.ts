@@ -334,9 +334,12 @@ const scenarios: Scenario[] = [
         "lazy_pirate_server.ts",
         ...["--endpoint", at, "--failure", "crash", "--fail-after", "2"],
       );
+      // The client's bound is for a server that is gone, not one still starting
+      // (a runtime's start takes seconds on a busy machine).
+      await server.waitFor(/^I: lazy pirate server on /m);
       const client = start(
         "lazy_pirate_client.ts",
-        ...["--endpoint", at, "--requests", "5", "--timeout", "300", "--tries", "3"],
+        ...["--endpoint", at, "--requests", "5", "--timeout", "1000", "--tries", "3"],
       );
       await expectExit(server);
       const { stdout } = await expectExit(client, 1);
