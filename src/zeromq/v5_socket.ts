@@ -545,7 +545,9 @@ for (const [name, id] of Object.entries(options)) {
 
 /**
  * Makes a socket of `type` and sets `options` on it (short option names,
- * or any property).
+ * or any property). When an option is refused the socket made is closed
+ * before the error is thrown: the caller never gets it, and its receive loop
+ * would otherwise keep the process alive.
  *
  * @example
  * ```ts
@@ -556,7 +558,12 @@ for (const [name, id] of Object.entries(options)) {
  */
 export function createSocket(type: SocketType, options: Record<string, unknown> = {}): Socket {
   const socket = new Socket(type);
-  for (const [key, value] of Object.entries(options)) socket[key] = value;
+  try {
+    for (const [key, value] of Object.entries(options)) socket[key] = value;
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
   return socket;
 }
 
