@@ -63,7 +63,9 @@ const MAX_SOCKETS_LIMIT = 65_535;
 const SCHED_OTHER = 0;
 const SCHED_FIFO = 1;
 const SCHED_RR = 2;
-const POLICIES = new Set([-1, SCHED_OTHER, SCHED_FIFO, SCHED_RR, 3 /* BATCH */, 5 /* IDLE */]);
+const SCHED_BATCH = 3;
+const SCHED_IDLE = 5;
+const POLICIES = new Set([-1, SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE]);
 
 interface ThreadSettings {
   priority: number;
