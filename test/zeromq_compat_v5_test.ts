@@ -190,3 +190,13 @@ test("zeromq v5 compat: socket() whose option is refused closes the socket it ma
     "done",
   ]);
 });
+
+test("zeromq v5 compat: resume() while a bind blocks the socket receives once the bind settles (it froze the thread)", async () => {
+  const exit = await runScript(
+    fileURLToPath(new URL("./fixtures/compat_regression.ts", import.meta.url)),
+    { args: ["v5-resume-while-binding"], timeout: 20_000 },
+  );
+  equal(exit.timedOut, false, `the thread froze: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  deepEqual(exit.stdout.trim().split("\n"), ["bind ok", "received 1", "received 2", "done"]);
+});

@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import process from "node:process";
+import { setImmediate } from "node:timers";
 import * as v6 from "./socket_types.ts";
 import { context as v6Context } from "./context.ts";
 import { curveKeyPair, version as libzmqVersion } from "./facts.ts";
@@ -489,9 +490,16 @@ export class Socket extends EventEmitter {
               await new Promise<void>((resolve) => this.#sent = resolve);
               continue;
             }
-            if ((error as { code?: string }).code !== "EBUSY") {
-              process.nextTick(() => this.emit("error", error));
+            if ((error as { code?: string }).code === "EBUSY") {
+              // Blocked by a bind or unbind: receive() throws at once until
+              // it settles, so try again a moment later (retrying at once
+              // spun forever, freezing the thread).
+              await new Promise<void>((resolve) => setTimeout(resolve, 1));
+              continue;
             }
+            process.nextTick(() => this.emit("error", error));
+            // Let the event loop turn before the next try, whatever failed.
+            await new Promise<void>((resolve) => setImmediate(resolve));
             continue;
           }
           if (this.#paused) this.#receivedWhilePaused.push(message);
