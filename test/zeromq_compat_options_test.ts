@@ -4,11 +4,14 @@
 import { Buffer } from "node:buffer";
 import { readdirSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import * as zmq from "../zeromq.ts";
 import {
   deepEqual,
+  describeExit,
   equal,
   rejects,
+  runScript,
   test,
   throws,
   uniqueInprocAddress,
@@ -219,4 +222,27 @@ test("zeromq compat: XPublisher verbosity passes repeated subscriptions on", asy
     for (const sub of subs) sub.close();
     xpub.close();
   }
+});
+
+test("zeromq compat options: thread settings libzmq would abort on are refused (fuzz: src/thread.cpp asserts)", async () => {
+  const exit = await runScript(
+    fileURLToPath(new URL("./fixtures/compat_regression.ts", import.meta.url)),
+    { args: ["context-thread-settings"], timeout: 20_000 },
+  );
+  equal(exit.signal, null, `crash: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  const lines = exit.stdout.trim().split("\n");
+  deepEqual(lines.slice(0, 8), [
+    "policy 4: EINVAL",
+    "policy 7: EINVAL",
+    "policy FIFO without a priority: EINVAL",
+    "priority 0 then policy RR: EINVAL",
+    "priority 100 then policy FIFO: EINVAL",
+    "CPU 100000: EINVAL",
+    "CPU 5000: EINVAL",
+    "maxSockets 2^30: EINVAL",
+  ]);
+  // Set or refused (EPERM) depending on the privilege to schedule; never an abort.
+  for (const line of lines.slice(8, 11)) equal(/: (set|EPERM)$/.test(line), true, line);
+  equal(lines[11], "done");
 });

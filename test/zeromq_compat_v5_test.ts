@@ -2,7 +2,18 @@
 // deno-lint-ignore-file no-explicit-any
 import { Buffer } from "node:buffer";
 import * as zmq from "../zeromq_v5_compat.ts";
-import { deepEqual, equal, ok, test, throws, uniqueInprocAddress, withTimeout } from "./harness.ts";
+import { fileURLToPath } from "node:url";
+import {
+  deepEqual,
+  describeExit,
+  equal,
+  ok,
+  runScript,
+  test,
+  throws,
+  uniqueInprocAddress,
+  withTimeout,
+} from "./harness.ts";
 
 /** The next `event` of an EventEmitter, as a promise of its arguments. */
 function once(emitter: zmq.Socket, event: string): Promise<unknown[]> {
@@ -162,4 +173,30 @@ test("zeromq v5 compat: proxy() forwards between router and dealer", async () =>
   } finally {
     for (const sock of [req, rep, frontend, backend]) sock.close();
   }
+});
+
+test("zeromq v5 compat: socket() whose option is refused closes the socket it made (the process ends)", async () => {
+  const exit = await runScript(
+    fileURLToPath(new URL("./fixtures/compat_regression.ts", import.meta.url)),
+    { args: ["v5-refused-option"], timeout: 20_000 },
+  );
+  equal(exit.timedOut, false, `the process did not end: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  deepEqual(exit.stdout.trim().split("\n"), [
+    "pull TypeError",
+    "rep TypeError",
+    "dealer TypeError",
+    "sub TypeError",
+    "done",
+  ]);
+});
+
+test("zeromq v5 compat: resume() while a bind blocks the socket receives once the bind settles (it froze the thread)", async () => {
+  const exit = await runScript(
+    fileURLToPath(new URL("./fixtures/compat_regression.ts", import.meta.url)),
+    { args: ["v5-resume-while-binding"], timeout: 20_000 },
+  );
+  equal(exit.timedOut, false, `the thread froze: ${describeExit(exit)}`);
+  equal(exit.code, 0, describeExit(exit));
+  deepEqual(exit.stdout.trim().split("\n"), ["bind ok", "received 1", "received 2", "done"]);
 });

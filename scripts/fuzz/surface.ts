@@ -26,15 +26,18 @@ export interface FuzzKit {
   int(n: number): number;
   chance(p: number): boolean;
   pick<T>(items: readonly T[]): T;
-  /** Runs a call, judging what it throws. */
-  attempt<T>(where: string, fn: () => T): T | undefined;
+  /**
+   * Runs a call, judging what it throws (with `compat`, as zeromq.js's
+   * errors: the operations of compat_surface.ts).
+   */
+  attempt<T>(where: string, fn: () => T, compat?: boolean): T | undefined;
   /** Awaits a call (bounded), judging what it throws or rejects with. */
-  attemptAsync<T>(where: string, fn: () => Promise<T>): Promise<T | undefined>;
+  attemptAsync<T>(where: string, fn: () => Promise<T>, compat?: boolean): Promise<T | undefined>;
   /** Starts a call left running: it must settle by the end of the run. */
-  leavePending(what: string, fn: () => Promise<unknown>): void;
+  leavePending(what: string, fn: () => Promise<unknown>, compat?: boolean): void;
   /** A promise (already judged) that must settle by the end of the run. */
   expectSettled(what: string, promise: Promise<unknown>): void;
-  judge(error: unknown, where: string): void;
+  judge(error: unknown, where: string, compat?: boolean): void;
   /** Records a broken promise of the library (wrong data, wrong shape). */
   violation(what: string): void;
   /** Marks a value as an abort reason given on purpose. */
@@ -46,6 +49,19 @@ export interface FuzzKit {
   someSocket(): AnySocket | undefined;
   someContext(): zmq.Context | undefined;
   messageValue(): unknown;
+  /** An endpoint, good (often one bound before) or bad, or not a string. */
+  endpoint(): unknown;
+  /** Values of the wrong type or range for options and arguments. */
+  wrongValues: readonly unknown[];
+  /** An error thrown on purpose by a hostile value (never a violation). */
+  userError(message: string): Error;
+  /**
+   * A connect routing id never given before: one given twice aborts libzmq
+   * (reported; --include-known gives the same ones again).
+   */
+  freshRoutingId(): string;
+  /** Records an endpoint some socket bound, for later connects. */
+  addEndpoint(address: string): void;
   waitOptions(): unknown;
   boundedWaitOptions(): unknown;
   /** Forces a garbage collection where the runtime allows it. */

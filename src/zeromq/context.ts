@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import process from "node:process";
 import { isMainThread } from "node:worker_threads";
 import { ContextOption } from "../../ffi/constants.ts";
@@ -45,6 +47,93 @@ export interface ContextOptions {
 
 // libzmq aborts when it cannot start an I/O thread: bounded as the main API bounds it.
 const MAX_IO_THREADS = 256;
+
+// libzmq allocates a slot table of this size when the context starts and
+// aborts when it cannot (std::bad_alloc, or out of memory): bounded as the
+// main API bounds it (libzmq's own ZMQ_SOCKET_LIMIT on Linux and macOS).
+const MAX_SOCKETS_LIMIT = 65_535;
+
+// libzmq 4.3.4 applies the thread options when a context starts its I/O
+// threads, and aborts the process (posix_assert in thread.cpp) when the
+// system refuses them: a scheduling policy that is not one, a real-time
+// policy without a priority in 1-99, any of these without the privilege to
+// change scheduling (CAP_SYS_NICE, or root: EPERM), a CPU the process may
+// not run on. zmq_ctx_set accepts them all, so the compat Context checks
+// them here, as libzmq would have refused them.
+const SCHED_OTHER = 0;
+const SCHED_FIFO = 1;
+const SCHED_RR = 2;
+const SCHED_BATCH = 3;
+const SCHED_IDLE = 5;
+const POLICIES = new Set([-1, SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE]);
+
+interface ThreadSettings {
+  priority: number;
+  policy: number;
+}
+
+const threadSettingsOf = new WeakMap<Context, ThreadSettings>();
+
+function threadSettings(context: Context): ThreadSettings {
+  let settings = threadSettingsOf.get(context);
+  if (settings === undefined) {
+    settings = { priority: -1, policy: -1 };
+    threadSettingsOf.set(context, settings);
+  }
+  return settings;
+}
+
+/** The thread settings after setting `option`, or the ErrnoError libzmq's abort would have been. */
+function checkThreadSetting(
+  current: ThreadSettings,
+  option: number,
+  value: number,
+): Partial<ThreadSettings> {
+  if (option === ContextOption.THREAD_PRIORITY || option === ContextOption.THREAD_SCHED_POLICY) {
+    const next = option === ContextOption.THREAD_PRIORITY
+      ? { ...current, priority: value }
+      : { ...current, policy: value };
+    // What libzmq itself refuses (a negative priority) it refuses with its own errno.
+    if (option === ContextOption.THREAD_PRIORITY && value < 0) return {};
+    if (option === ContextOption.THREAD_SCHED_POLICY && !POLICIES.has(value)) {
+      throw errnoError("EINVAL");
+    }
+    const realTime = next.policy === SCHED_FIFO || next.policy === SCHED_RR;
+    if (realTime && (next.priority < 1 || next.priority > 99)) throw errnoError("EINVAL");
+    if ((realTime || next.priority >= 0) && !maySchedule()) throw errnoError("EPERM");
+    return next;
+  }
+  if (option === ContextOption.THREAD_AFFINITY_CPU_ADD && !mayRunOn(value)) {
+    throw errnoError("EINVAL");
+  }
+  return {};
+}
+
+/** The process/status text on Linux, or undefined. */
+function procStatus(): string | undefined {
+  try {
+    return readFileSync("/proc/self/status", "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+// CAP_SYS_NICE (bit 23 of CapEff) where /proc tells; elsewhere, root.
+function maySchedule(): boolean {
+  const capabilities = procStatus()?.match(/^CapEff:\s*([0-9a-f]+)$/m)?.[1];
+  if (capabilities !== undefined) return (BigInt(`0x${capabilities}`) & (1n << 23n)) !== 0n;
+  return process.getuid?.() === 0;
+}
+
+// A CPU the process may run on (Cpus_allowed_list where /proc tells).
+function mayRunOn(cpu: number): boolean {
+  const allowed = procStatus()?.match(/^Cpus_allowed_list:\s*(\S+)$/m)?.[1];
+  if (allowed === undefined) return cpu >= 0 && cpu < cpus().length;
+  return allowed.split(",").some((range) => {
+    const [low, high = low] = range.split("-").map(Number);
+    return cpu >= low && cpu <= high;
+  });
+}
 
 // Each Context's main-API context, or how to get it on first use (the shared one).
 const mains = new WeakMap<Context, MainContext | (() => MainContext)>();
@@ -173,9 +262,15 @@ export class Context {
     if (option === ContextOption.IO_THREADS && (number < 0 || number > MAX_IO_THREADS)) {
       throw errnoError("EINVAL");
     }
+    if (option === ContextOption.MAX_SOCKETS && number > MAX_SOCKETS_LIMIT) {
+      throw errnoError("EINVAL");
+    }
+    const threads = threadSettings(this);
+    const next = checkThreadSetting(threads, option, number);
     if (!mainContext(this).setNativeOption(option, number)) {
       throw errorForErrno(lastErrno());
     }
+    Object.assign(threads, next);
   }
 }
 

@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import process from "node:process";
+import { setImmediate } from "node:timers";
 import * as v6 from "./socket_types.ts";
 import { context as v6Context } from "./context.ts";
 import { curveKeyPair, version as libzmqVersion } from "./facts.ts";
@@ -489,9 +490,16 @@ export class Socket extends EventEmitter {
               await new Promise<void>((resolve) => this.#sent = resolve);
               continue;
             }
-            if ((error as { code?: string }).code !== "EBUSY") {
-              process.nextTick(() => this.emit("error", error));
+            if ((error as { code?: string }).code === "EBUSY") {
+              // Blocked by a bind or unbind: receive() throws at once until
+              // it settles, so try again a moment later (retrying at once
+              // spun forever, freezing the thread).
+              await new Promise<void>((resolve) => setTimeout(resolve, 1));
+              continue;
             }
+            process.nextTick(() => this.emit("error", error));
+            // Let the event loop turn before the next try, whatever failed.
+            await new Promise<void>((resolve) => setImmediate(resolve));
             continue;
           }
           if (this.#paused) this.#receivedWhilePaused.push(message);
@@ -545,7 +553,9 @@ for (const [name, id] of Object.entries(options)) {
 
 /**
  * Makes a socket of `type` and sets `options` on it (short option names,
- * or any property).
+ * or any property). When an option is refused the socket made is closed
+ * before the error is thrown: the caller never gets it, and its receive loop
+ * would otherwise keep the process alive.
  *
  * @example
  * ```ts
@@ -556,7 +566,12 @@ for (const [name, id] of Object.entries(options)) {
  */
 export function createSocket(type: SocketType, options: Record<string, unknown> = {}): Socket {
   const socket = new Socket(type);
-  for (const [key, value] of Object.entries(options)) socket[key] = value;
+  try {
+    for (const [key, value] of Object.entries(options)) socket[key] = value;
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
   return socket;
 }
 
