@@ -7,7 +7,7 @@
 import { SocketType, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import { Context, type ContextMember, defaultContextInstance } from "./context.ts";
-import { misuse, zmqFailure } from "./errors.ts";
+import { errnoValue, lastErrno, misuse, zmqFailure } from "./errors.ts";
 import {
   appliesTo,
   findOption,
@@ -25,6 +25,8 @@ import { checkWebSocket, isWebSocketEndpoint } from "./websocket_guard.ts";
 import { checkUseFd, forgetUseFd, recordUseFd } from "./use_fd_guard.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
 import { describeValue } from "./describe_value.ts";
+
+const EAGAIN = errnoValue("EAGAIN");
 
 export type { SocketTypeName };
 
@@ -497,13 +499,19 @@ export abstract class Socket {
     const zmq = loadNative().zmq;
     const text = encoder.encode(address + "\0");
     const pointer = this[engine].pointer;
-    const rc = action === "bind"
-      ? zmq.zmq_bind(pointer, text)
-      : action === "unbind"
-      ? zmq.zmq_unbind(pointer, text)
-      : action === "connect"
-      ? zmq.zmq_connect(pointer, text)
-      : zmq.zmq_disconnect(pointer, text);
+    const call = () =>
+      action === "bind"
+        ? zmq.zmq_bind(pointer, text)
+        : action === "unbind"
+        ? zmq.zmq_unbind(pointer, text)
+        : action === "connect"
+        ? zmq.zmq_connect(pointer, text)
+        : zmq.zmq_disconnect(pointer, text);
+    let rc = call();
+    // None of these fails with EAGAIN: that errno was overwritten between the
+    // call and zmq_errno() (seen in Bun on a busy machine, a bind to an address
+    // in use reported EAGAIN). A failed call changed nothing: ask again.
+    if (rc !== 0 && lastErrno() === EAGAIN) rc = call();
     if (rc !== 0) throw zmqFailure(`${cannot} "${address}"`, address);
     if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;
