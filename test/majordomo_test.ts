@@ -233,9 +233,9 @@ test("majordomo: the worker's frames for every command, against a raw broker", a
 });
 
 test("majordomo: a worker started before its broker (socket option immediate) registers once it is up", async () => {
-  const probe = new zmq.Router({ linger: 0 });
-  const endpoint = await bindAny(probe, "tcp");
-  probe.close();
+  // A fresh ipc path nobody can take meanwhile (a tcp port found free and
+  // released was bound by another process before the broker, once, under load).
+  const endpoint = noPeerEndpoint();
   // With immediate, a DEALER has no room for READY until connected: it must wait, not drop it.
   const worker = new zmq.MajordomoWorker(endpoint, "late", (body) => body, {
     socketOptions: { immediate: true },
