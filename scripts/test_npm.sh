@@ -99,8 +99,9 @@ for name in "${tests[@]}"; do cp "$root/test/${name}_test.ts" test/; done
 cp "$root"/test/fixtures/*.ts test/fixtures/
 sed -i -E "s#from \"(\\.\\./)+mod\\.ts\"#from \"$package\"#" test/*.ts test/fixtures/*.ts
 # The zeromq.js entry points, as the package exports them.
-sed -i -E -e "s#from \"\\.\\./zeromq\\.ts\"#from \"$package/zeromq\"#" \
-  -e "s#from \"\\.\\./zeromq_v5_compat\\.ts\"#from \"$package/zeromq/v5-compat\"#" test/*.ts
+sed -i -E -e "s#from \"(\\.\\./)+zeromq\\.ts\"#from \"$package/zeromq\"#" \
+  -e "s#from \"(\\.\\./)+zeromq_v5_compat\\.ts\"#from \"$package/zeromq/v5-compat\"#" \
+  test/*.ts test/fixtures/*.ts
 # The npm build's compiler options (scripts/npm/compiler.ts), loosened: see below.
 "$root/$deno" eval "
   import { ambientDeclarations, compilerOptions } from '$root/scripts/npm/compiler.ts';
