@@ -88,6 +88,19 @@ test("zeromq compat options: typed accessors by zmq.h number", () => {
   }
 });
 
+test('zeromq compat context: raw option reads (fuzz seed 1311: an error reading "Success")', () => {
+  const context = new zmq.Context() as any;
+  // libzmq returns its scheduling policy's default, -1, as a value.
+  equal(context.getInt32Option(4), -1);
+  equal(context.getInt32Option(1), 1, "ioThreads");
+  // An option libzmq does not know fails with EINVAL, never with errno 0.
+  throws(
+    () => context.getInt32Option(9999),
+    (error: any) => error.code === "EINVAL" && error.errno > 0 && error.message !== "Success",
+  );
+  throws(() => context.getBoolOption(9999), (error: any) => error.code === "EINVAL");
+});
+
 test("zeromq compat options: read-only and unknown properties are TypeErrors", () => {
   const sock = new zmq.Dealer();
   try {

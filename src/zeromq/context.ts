@@ -252,8 +252,12 @@ export class Context {
   #get(args: IArguments, option: number, type: "Bool" | "Int32"): number {
     checkAccessorArguments(args, type, false);
     const value = mainContext(this).nativeOption(option);
-    if (value < 0) throw errorForErrno(lastErrno());
-    return value;
+    if (value >= 0) return value;
+    // libzmq's default scheduling policy is -1, returned as a value, not a
+    // failure (errno then holds nothing, or something stale).
+    if (option === ContextOption.THREAD_SCHED_POLICY) return value;
+    const errno = lastErrno();
+    throw errno === 0 ? errnoError("EINVAL") : errorForErrno(errno);
   }
 
   #set(args: IArguments, option: number, value: number, type: "Bool" | "Int32"): void {
