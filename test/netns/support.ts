@@ -132,12 +132,45 @@ export class EventLog extends Watch {
   }
 }
 
-/** Messages lost in a run of sequence numbers 0..sent-1, and whether order held. */
+/**
+ * Messages lost in a run of sequence numbers 0..sent-1, whether order held,
+ * and `runs`: the fewest in-order streams that, merged, give what arrived.
+ * ZeroMQ keeps order per connection; a bound socket fair-queues a new
+ * connection with what an old one still holds, so after reconnects `runs`
+ * may reach the number of connections, never more.
+ */
 export function tally(seqs: readonly number[], sent: number) {
   let ordered = true;
   for (let i = 1; i < seqs.length; i++) if (seqs[i] <= seqs[i - 1]) ordered = false;
   const received = new Set(seqs).size;
-  return { sent, received, lost: sent - received, duplicates: seqs.length - received, ordered };
+  return {
+    sent,
+    received,
+    lost: sent - received,
+    duplicates: seqs.length - received,
+    ordered,
+    runs: longestNonIncreasing(seqs),
+  };
+}
+
+/**
+ * The longest non-increasing subsequence: by Dilworth's theorem, the fewest
+ * strictly increasing subsequences that cover `seqs`.
+ */
+function longestNonIncreasing(seqs: readonly number[]): number {
+  // tails[k]: the largest last element of a non-increasing subsequence of length k + 1.
+  const tails: number[] = [];
+  for (const value of seqs) {
+    let low = 0;
+    let high = tails.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (tails[middle] >= value) low = middle + 1;
+      else high = middle;
+    }
+    tails[low] = value;
+  }
+  return tails.length;
 }
 
 /** Resolves after `ms`; used to pace senders, never to synchronize. */
