@@ -631,7 +631,12 @@ test(
   async () => {
     const interval = 200;
     const network = await createNetwork(1);
-    const broker = new zmq.MajordomoBroker({ heartbeatInterval: interval, onError: () => {} });
+    // What the broker dropped and why, for the failure message.
+    const brokerLog: string[] = [];
+    const broker = new zmq.MajordomoBroker({
+      heartbeatInterval: interval,
+      onError: (error) => brokerLog.push(`${new Date().toISOString()} ${error}`),
+    });
     let worker: Proc | undefined;
     let client: zmq.MajordomoClient | undefined;
     try {
@@ -639,7 +644,7 @@ test(
       await broker.bind(`tcp://${network.hubAddress}:*`);
       const endpoint = broker.endpoint!;
       const argv = [...runtimeCommand(fixture("mdp_worker.ts")), endpoint, "work"];
-      const child = h1.spawn([...argv, "--interval", String(interval)], {
+      const child = h1.spawn([...argv, "--interval", String(interval), "--trace"], {
         stdio: ["ignore", "pipe", "pipe"],
       });
       worker = Proc.of(child, "worker on h1");
@@ -672,7 +677,17 @@ test(
       await waitUntil(() => broker.statistics().queued === 1, 5_000, "the request to queue");
 
       await h1.restore();
-      deepEqual(texts(await waiting), ["during"], "served once the worker is back");
+      const restoredAt = new Date().toISOString();
+      const served = await waiting.catch((error) => {
+        throw new Error(
+          `${error.message}\nrestored at ${restoredAt}; broker ${
+            JSON.stringify(broker.statistics())
+          }\nbroker log:\n${brokerLog.join("\n")}\nworker stdout:\n${
+            worker!.stdout
+          }\nworker stderr:\n${worker!.stderr}`,
+        );
+      });
+      deepEqual(texts(served), ["during"], "served once the worker is back");
       equal(broker.statistics().workers, 1);
     } finally {
       client?.close();
