@@ -22,33 +22,44 @@ const SOCKET_SEEDS = [1, 7, 14, 16, 43, 45, 174, 191, 194, 205, 374];
 // context, pending connections of borrowed contexts, ...) has its own test in
 // fuzz_regressions_test.ts: its seeds' sequences changed as the fuzzer grew.
 const SURFACE_SEEDS = [2, 10, 21];
+// Seeds of the zeromq.js entry points alone (zeromq.ts, zeromq_v5_compat.ts):
+// what their fuzzing found has its tests in test/zeromq_compat_*_test.ts.
+const COMPAT_SEEDS = [3, 11];
 const PARALLEL = 2;
 
 interface Run {
   seed: number;
   ops: number;
-  socketsOnly: boolean;
+  socketsOnly?: boolean;
+  compatOnly?: boolean;
 }
 
 test(
   `fuzz (${runtime}): seeds ${SOCKET_SEEDS.join(", ")} (sockets, 2000 operations) and ${
     SURFACE_SEEDS.join(", ")
-  } (everything, 1000 operations): no crash, no hang, only ZmqError/TypeError`,
+  } (everything, 1000 operations) and ${
+    COMPAT_SEEDS.join(", ")
+  } (zeromq.js entry points, 2000 operations): no crash, no hang, only the errors each promises`,
   async () => {
     const failures: string[] = [];
     const queue: Run[] = [
       ...SURFACE_SEEDS.map((seed) => ({ seed, ops: 1_000, socketsOnly: false })),
       ...SOCKET_SEEDS.map((seed) => ({ seed, ops: 2_000, socketsOnly: true })),
+      ...COMPAT_SEEDS.map((seed) => ({ seed, ops: 2_000, compatOnly: true })),
     ];
     const worker = async () => {
       for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
-        const result = await runChild(run.seed, run.ops, 90_000, {
-          socketsOnly: run.socketsOnly,
-        });
+        const result = await runChild(run.seed, run.ops, 90_000, run);
         const ok = result.code === 0 && result.signal === null && !result.timedOut;
         if (!ok) {
           failures.push(
-            `seed ${run.seed}${run.socketsOnly ? " (sockets only)" : ""}: code=${result.code} ` +
+            `seed ${run.seed}${
+              run.socketsOnly
+                ? " (sockets only)"
+                : run.compatOnly
+                ? " (zeromq.js entries only)"
+                : ""
+            }: code=${result.code} ` +
               `signal=${result.signal} timedOut=${result.timedOut}\nlast lines:\n${
                 result.tail.join("\n")
               }`,
