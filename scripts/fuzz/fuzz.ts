@@ -29,7 +29,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { writeSync } from "node:fs";
+import { readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -1255,6 +1255,20 @@ function selfCommand(): [string, string[]] {
     : [process.execPath, [script]];
 }
 
+/**
+ * Removes what a seed's child left in the temporary directory: ipc socket
+ * files and certificate directories (named after its pid and seed), which
+ * stay behind when it ends without closing everything (a crash, a kill, or
+ * sockets abandoned on purpose).
+ */
+function removeLeftovers(pid: number | undefined, seed: number): void {
+  if (pid === undefined) return;
+  const prefix = `fuzz-${pid}-${seed}-`;
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(prefix)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /** Run one seed in a child process, killing it after `limitMs`. */
 export function runChild(
   seed: number,
@@ -1292,6 +1306,7 @@ export function runChild(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      removeLeftovers(child.pid, seed);
       if (partial !== "") tail = [...tail, partial].slice(-25);
       const line = stdout.split("\n").find((l) => l.startsWith("FUZZ-SUMMARY "));
       resolve({
