@@ -52,14 +52,13 @@ test(
         const result = await runChild(run.seed, run.ops, 90_000, run);
         const ok = result.code === 0 && result.signal === null && !result.timedOut;
         if (!ok) {
+          const scope = run.socketsOnly
+            ? " (sockets only)"
+            : run.compatOnly
+            ? " (zeromq.js entries only)"
+            : "";
           failures.push(
-            `seed ${run.seed}${
-              run.socketsOnly
-                ? " (sockets only)"
-                : run.compatOnly
-                ? " (zeromq.js entries only)"
-                : ""
-            }: code=${result.code} ` +
+            `seed ${run.seed}${scope}: code=${result.code} ` +
               `signal=${result.signal} timedOut=${result.timedOut}\nlast lines:\n${
                 result.tail.join("\n")
               }`,
