@@ -148,8 +148,7 @@ function recvOnPool(req, buf) {
       buf,
       buf.length,
       0,
-      (err, rc) =>
-        err || rc < 0 ? reject(err ?? new Error("recv")) : resolve(rc),
+      (err, rc) => err || rc < 0 ? reject(err ?? new Error("recv")) : resolve(rc),
     )
   );
 }
