@@ -6,13 +6,15 @@
  * refuses them there ("Invalid argument (src/session_base.cpp:723)",
  * "assertion failed: (rate_per_sec >= max_tpdu)", "pgm_skb_over_panic").
  * So they are checked together when a socket binds or connects a pgm:// or
- * epgm:// endpoint.
+ * epgm:// endpoint. And libzmq 4.3.4 may build a PGM engine for one I/O thread
+ * and start it in another when the context has several (see
+ * {@link onOneIoThread}).
  *
  * @module
  */
 import type { Pointer } from "../ffi/native.ts";
 import { misuse } from "./errors.ts";
-import { findOption, readOption } from "./options.ts";
+import { findOption, readOption, writeOption } from "./options.ts";
 
 /** OpenPGM's limit for the IP TTL of multicast packets. */
 const MAX_HOPS = 255;
@@ -70,5 +72,29 @@ export function checkMulticast(socket: Pointer, type: string, address: string): 
       `rate (${rate} kbit/s) must carry at least one multicastMaxTransportDataUnitSize ` +
         `(${tpdu} bytes) per second: at least ${Math.ceil(tpdu / 125)} kbit/s`,
     );
+  }
+}
+
+/**
+ * Runs `call` (the bind or connect of a pgm:// or epgm:// endpoint) with the
+ * socket's affinity narrowed to one I/O thread, then restores it. libzmq
+ * 4.3.4 picks the least loaded I/O thread twice, once for the session and
+ * again, later, for the PGM engine it then plugs into that session's thread;
+ * when the loads changed in between, the engine works another thread's
+ * poller and the process aborts ("!_worker.get_started () ||
+ * _worker.is_current_thread () (src/poller_base.cpp:140)", fuzz seed 1279).
+ * One allowed thread makes both picks the same.
+ */
+export function onOneIoThread<T>(socket: Pointer, call: () => T): T {
+  const option = findOption("affinity")!;
+  const affinity = BigInt(readOption(socket, option) as number);
+  // The lowest thread the user allows (any thread: the first).
+  const one = affinity === 0n ? 1n : affinity & -affinity;
+  if (one === affinity) return call();
+  writeOption(socket, option, one);
+  try {
+    return call();
+  } finally {
+    writeOption(socket, option, affinity);
   }
 }

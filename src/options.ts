@@ -47,7 +47,8 @@ const rows: readonly Row[] = [
     zmqName: "AFFINITY",
     type: "uint64",
     access: "rw",
-    doc: "bitmask of I/O threads that may serve new connections.",
+    doc: "bitmask of I/O threads that may serve new connections (a pgm:// or epgm:// one " +
+      "runs on the lowest of them).",
   },
   {
     name: "routingId",

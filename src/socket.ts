@@ -20,7 +20,7 @@ import { type MonitorReader, SocketEvents, socketMonitor } from "./monitor.ts";
 import { SocketEngine } from "./socket_engine.ts";
 import { openInternalSocket } from "./internal_socket.ts";
 import { checkInproc, forgetInproc, recordInproc } from "./inproc_guard.ts";
-import { checkMulticast, isPgmEndpoint } from "./multicast_guard.ts";
+import { checkMulticast, isPgmEndpoint, onOneIoThread } from "./multicast_guard.ts";
 import { checkWebSocket, isWebSocketEndpoint } from "./websocket_guard.ts";
 import { checkUseFd, forgetUseFd, recordUseFd } from "./use_fd_guard.ts";
 import type { SocketOptionProperties } from "./socket_options.ts";
@@ -507,11 +507,13 @@ export abstract class Socket {
         : action === "connect"
         ? zmq.zmq_connect(pointer, text)
         : zmq.zmq_disconnect(pointer, text);
-    let rc = call();
+    const multicast = (action === "bind" || action === "connect") && isPgmEndpoint(address);
+    const attempt = multicast ? () => onOneIoThread(pointer, call) : call;
+    let rc = attempt();
     // None of these fails with EAGAIN: that errno was overwritten between the
     // call and zmq_errno() (seen in Bun on a busy machine, a bind to an address
     // in use reported EAGAIN). A failed call changed nothing: ask again.
-    if (rc !== 0 && lastErrno() === EAGAIN) rc = call();
+    if (rc !== 0 && lastErrno() === EAGAIN) rc = attempt();
     if (rc !== 0) throw zmqFailure(`${cannot} "${address}"`, address);
     if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;

@@ -9,7 +9,10 @@
 
 /** Options every socket type has, as properties. */
 export interface SocketOptionProperties {
-  /** ZMQ_AFFINITY: bitmask of I/O threads that may serve new connections. */
+  /**
+   * ZMQ_AFFINITY: bitmask of I/O threads that may serve new connections (a pgm:// or epgm:// one
+   * runs on the lowest of them).
+   */
   affinity: number;
   /**
    * ZMQ_ROUTING_ID: this socket's identity as seen by a ROUTER peer (1-255 bytes); reads back as

@@ -105,6 +105,21 @@ test(
   { timeout: 30_000 },
 );
 
+test(
+  `fuzz regression (${runtime}): PGM works on a context with several I/O threads`,
+  async () => {
+    // Deno, seed 1279: "!_worker.get_started () || _worker.is_current_thread ()
+    // (src/poller_base.cpp:140)", the PGM engine plugged into another I/O
+    // thread's poller. Before the fix this case aborted in 2 of 3 runs.
+    deepEqual(await runCase("pgm-io-threads"), [
+      "connected 40 of 40",
+      "affinity kept 6",
+      "done",
+    ]);
+  },
+  { timeout: 30_000 },
+);
+
 test(`fuzz regression (${runtime}): useFd must be a listening socket when binding`, async () => {
   // --include-known: "Operation not permitted" / "File exists (src/epoll.cpp:100)"
   // after binding with useFd set to stdout or to a missing descriptor.
