@@ -8,6 +8,7 @@ import { ContextOption, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { errorFor, misuse, zmqFailure } from "./errors.ts";
+import { retryInterrupted } from "./interrupted_calls.ts";
 import { publishHandle, resolveHandle, retireHandle } from "./context_handles.ts";
 import { pendingInprocAddresses } from "./inproc_guard.ts";
 import { findOption, writeOption } from "./options.ts";
@@ -310,7 +311,8 @@ export class Context {
       if (!this.#owned) return allReleased;
       if (!this.#shared) {
         return allReleased.then(() => {
-          if (loadNative().zmq.zmq_ctx_term(this.#pointer) !== 0) {
+          const pointer = this.#pointer;
+          if (retryInterrupted(() => loadNative().zmq.zmq_ctx_term(pointer)) !== 0) {
             throw zmqFailure("Cannot terminate the context");
           }
         });
@@ -532,7 +534,8 @@ if (!isMainThread && parentPort !== null) {
   const handle = typeof data === "object" && data !== null ? data[TERM_KEY] : undefined;
   if (typeof handle === "bigint") {
     const native = loadNative();
-    const rc = native.zmq.zmq_ctx_term(native.pointerFromBigInt(handle));
+    const pointer = native.pointerFromBigInt(handle);
+    const rc = retryInterrupted(() => native.zmq.zmq_ctx_term(pointer));
     parentPort.postMessage({ rc, errno: rc === 0 ? 0 : native.zmq.zmq_errno() });
   }
 }

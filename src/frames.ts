@@ -8,7 +8,8 @@ import { Buffer } from "node:buffer";
 import { Flag, MSG_T_SIZE, SocketType } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Native, Pointer } from "../ffi/native.ts";
-import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+import { errnoValue, errorFor } from "./errors.ts";
+import { interrupted, receiveRestAgain } from "./interrupted_calls.ts";
 import { isDetached } from "./array_buffers.ts";
 import { lendFrame, watchZeroCopySendThreshold, WOULD_BLOCK } from "./zero_copy.ts";
 
@@ -207,6 +208,7 @@ export function sendFrame(socket: Pointer, frame: Frame, flags: number): boolean
   if (rc < 0) {
     const errno = zmq.zmq_errno();
     if (errno === EAGAIN) return false;
+    if (interrupted(errno)) return sendFrame(socket, frame, flags);
     throw errorFor(errno, "Cannot send");
   }
   return true;
@@ -247,16 +249,25 @@ function newFrame(size: number, pooled: boolean): Uint8Array {
 
 /**
  * Receives one whole message without blocking; null when none is waiting.
- * Each frame owns its ArrayBuffer, unless `pooled` (see newFrame).
+ * Each frame owns its ArrayBuffer, unless `pooled` (see newFrame). With
+ * `flags` 0 the call blocks in libzmq up to the socket's receive timeout
+ * (null when that runs out, or a signal interrupts the wait).
  */
-export function receiveFrames(socket: Pointer, pooled = false): Uint8Array[] | null {
+export function receiveFrames(
+  socket: Pointer,
+  pooled = false,
+  flags: number = Flag.DONTWAIT,
+): Uint8Array[] | null {
   ensurePointers();
   const msg = messagePointer!;
   // zmq_msg_recv returns the frame's size, which saves a zmq_msg_size call.
-  let length = zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT);
+  let length = zmq.zmq_msg_recv(msg, socket, flags);
   if (length < 0) {
     const errno = zmq.zmq_errno();
     if (errno === EAGAIN) return null;
+    if (interrupted(errno)) {
+      return flags === Flag.DONTWAIT ? receiveFrames(socket, pooled, flags) : null;
+    }
     throw errorFor(errno, "Cannot receive");
   }
   let frames: Uint8Array[] | undefined;
@@ -278,7 +289,7 @@ export function receiveFrames(socket: Pointer, pooled = false): Uint8Array[] | n
     if (!more) break;
     // The rest of a multipart message is already here: libzmq delivers messages whole.
     length = zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT);
-    if (length < 0) throw zmqFailure("Cannot receive the rest of a multipart message");
+    if (length < 0) length = receiveRestAgain(msg, socket);
   }
   if (large) {
     // Give a large body back now rather than at the next receive.

@@ -10,7 +10,8 @@ import { Buffer } from "node:buffer";
 import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
-import { errnoValue, errorFor, zmqFailure } from "./errors.ts";
+import { errnoValue, errorFor } from "./errors.ts";
+import { interrupted, receiveRestAgain } from "./interrupted_calls.ts";
 import type { WaitOptions } from "./socket_engine.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
@@ -168,6 +169,7 @@ export function receiveWithMetadata(
   if (length < 0) {
     const errno = zmq.zmq_errno();
     if (errno === EAGAIN) return null;
+    if (interrupted(errno)) return receiveWithMetadata(socket, extra);
     throw errorFor(errno, "Cannot receive");
   }
   const frames: Uint8Array[] = [];
@@ -188,7 +190,7 @@ export function receiveWithMetadata(
     more.push(hasMore);
     if (!hasMore) break;
     length = zmq.zmq_msg_recv(message, socket, Flag.DONTWAIT);
-    if (length < 0) throw zmqFailure("Cannot receive the rest of a multipart message");
+    if (length < 0) length = receiveRestAgain(message, socket);
   }
   // Every frame that came over the wire carries the connection's properties;
   // the last always did (a Router's first frame, the routing id, has none).

@@ -11,6 +11,7 @@ import { SocketOption, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
 import { misuse, zmqFailure } from "./errors.ts";
+import { retryInterrupted } from "./interrupted_calls.ts";
 
 /** How an option's value is stored in C and seen in JavaScript. */
 export type OptionType =
@@ -603,7 +604,8 @@ export function readOption(socket: Pointer, option: OptionSpec): unknown {
   // libzmq wants the exact size for numbers and room for the NUL for text.
   const capacity = capacityOf[option.type];
   sizeBuffer[0] = BigInt(capacity);
-  if (zmq.zmq_getsockopt(socket, option.id, valueBuffer, sizeBuffer) !== 0) {
+  const read = () => zmq.zmq_getsockopt(socket, option.id, valueBuffer, sizeBuffer);
+  if (read() !== 0 && retryInterrupted(read) !== 0) {
     throw zmqFailure(`Cannot read option ${option.name} (ZMQ_${option.zmqName})`);
   }
   const size = Number(sizeBuffer[0]);

@@ -8,6 +8,7 @@ import { SocketType, type SocketTypeName } from "../ffi/constants.ts";
 import { loadNative } from "../ffi/load.ts";
 import { Context, type ContextMember, defaultContextInstance } from "./context.ts";
 import { errnoValue, lastErrno, misuse, zmqFailure } from "./errors.ts";
+import { retryInterrupted } from "./interrupted_calls.ts";
 import {
   appliesTo,
   findOption,
@@ -509,11 +510,11 @@ export abstract class Socket {
         : zmq.zmq_disconnect(pointer, text);
     const multicast = (action === "bind" || action === "connect") && isPgmEndpoint(address);
     const attempt = multicast ? () => onOneIoThread(pointer, call) : call;
-    let rc = attempt();
+    let rc = retryInterrupted(attempt);
     // None of these fails with EAGAIN: that errno was overwritten between the
     // call and zmq_errno() (seen in Bun on a busy machine, a bind to an address
     // in use reported EAGAIN). A failed call changed nothing: ask again.
-    if (rc !== 0 && lastErrno() === EAGAIN) rc = attempt();
+    if (rc !== 0 && lastErrno() === EAGAIN) rc = retryInterrupted(attempt);
     if (rc !== 0) throw zmqFailure(`${cannot} "${address}"`, address);
     if (inproc) recordInproc(this.context, this[engine], this.type, action, address);
     if (action === "bind" || action === "connect") this.#connected = true;

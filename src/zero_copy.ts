@@ -13,8 +13,9 @@ import { isMainThread } from "node:worker_threads";
 import { Flag, MSG_T_SIZE } from "../ffi/constants.ts";
 import { loadNative, runtime } from "../ffi/load.ts";
 import type { Native, NativeCallback, Pointer } from "../ffi/native.ts";
-import { errnoValue, errorFor, misuse, zmqFailure } from "./errors.ts";
+import { errnoValue, errorFor, misuse } from "./errors.ts";
 import { detach, isDetached } from "./array_buffers.ts";
+import { interrupted, receiveRestAgain } from "./interrupted_calls.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
 
@@ -188,6 +189,7 @@ export function lendFrame(socket: Pointer, frame: Uint8Array, flags: number): nu
     // Still ours after a failed send: closing it gives the frame back.
     zmq.zmq_msg_close(sendStorage);
     if (errno === EAGAIN) return WOULD_BLOCK;
+    if (interrupted(errno)) return null; // sent again by copying
     throw errorFor(errno, "Cannot send");
   }
   return sent;
@@ -220,6 +222,7 @@ function forwardHeld(
     const errno = zmq.zmq_errno();
     zmq.zmq_msg_close(sendStorage!);
     if (errno === EAGAIN) return WOULD_BLOCK;
+    if (interrupted(errno)) return null; // sent again by copying
     throw errorFor(errno, "Cannot send");
   }
   return sent;
@@ -344,6 +347,7 @@ export function receiveMessage(socket: Pointer): ReceivedMessage | null {
   if (length < 0) {
     const errno = zmq.zmq_errno();
     if (errno === EAGAIN) return null;
+    if (interrupted(errno)) return receiveMessage(socket);
     throw errorFor(errno, "Cannot receive");
   }
   const frames: Uint8Array[] = [];
@@ -373,7 +377,7 @@ export function receiveMessage(socket: Pointer): ReceivedMessage | null {
     if (!more) break;
     // The rest of a multipart message is already here: libzmq delivers messages whole.
     length = zmq.zmq_msg_recv(pointer, socket, Flag.DONTWAIT);
-    if (length < 0) throw zmqFailure("Cannot receive the rest of a multipart message");
+    if (length < 0) length = receiveRestAgain(pointer, socket);
   }
   // Give a large copied body back now rather than at the next receive.
   if (length >= LARGE_FRAME) {

@@ -455,6 +455,12 @@ export interface RunScriptOptions {
   timeout?: number;
   /** Deno: pass --v8-flags=--expose-gc so that the script can call gc(). */
   exposeGc?: boolean;
+  /**
+   * Run it under the runtime's CPU profiler (Deno, Bun and Node all have
+   * --cpu-prof), sampling every 20 µs and writing the profile here: the
+   * profiler's signal then interrupts the script's system calls often.
+   */
+  cpuProfileDir?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
   /** Called with each chunk of stdout as it arrives (e.g. to send a signal on "ready"). */
@@ -469,6 +475,10 @@ export interface RunScriptOptions {
 export function runScript(script: string, options: RunScriptOptions = {}): Promise<ScriptExit> {
   const [command, ...rest] = runtimeCommand(script);
   if (options.exposeGc && runtime === "deno") rest.splice(1, 0, "--v8-flags=--expose-gc");
+  if (options.cpuProfileDir !== undefined) {
+    const flags = ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
+    rest.splice(runtime === "deno" ? 1 : 0, 0, ...flags, "--cpu-prof-interval=20");
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...rest, ...(options.args ?? [])], {
       stdio: ["ignore", "pipe", "pipe"],

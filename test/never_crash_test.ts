@@ -6,6 +6,9 @@
  *
  * @module
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as zmq from "../mod.ts";
 import {
@@ -294,4 +297,28 @@ test(
     deepEqual(lines, [...steps("Router"), ...steps("Stream"), "done"]);
   },
   { timeout: 30_000 },
+);
+
+test(
+  `never crash (${runtime}): a signal during a call is not an error (a profiler's SIGPROF)`,
+  async () => {
+    // libzmq fails a call with EINTR when a signal comes while it processes
+    // its commands (a send, a receive, ZMQ_EVENTS, connect): under Deno's and
+    // Bun's --cpu-prof that surfaced as "Interrupted system call" within a
+    // few hundred round trips. The library makes such a call again.
+    const script = fileURLToPath(new URL("./fixtures/interrupting_signals.ts", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "zmq-cpu-prof-"));
+    try {
+      const exit = await runScript(script, { args: ["3000"], timeout: 60_000, cpuProfileDir: dir });
+      equal(exit.code, 0, describeExit(exit));
+      deepEqual(exit.stdout.trim().split("\n"), [
+        "request-reply 3000 readable 0",
+        "push-pull frames 6000",
+        "done",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  { timeout: 90_000 },
 );

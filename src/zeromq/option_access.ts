@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import { loadNative } from "../../ffi/load.ts";
 import type { Pointer } from "../../ffi/native.ts";
 import { lastErrno } from "../errors.ts";
+import { retryInterrupted } from "../interrupted_calls.ts";
 import { errorForErrno } from "./errors.ts";
 
 /** The C type of an option as zeromq.js names its accessors. */
@@ -70,7 +71,8 @@ export function checkAccessorArguments(
 /** Reads an option of a socket (or, with `context`, a context) by number. */
 export function readRaw(pointer: Pointer, id: number, type: OptionCType): unknown {
   size[0] = BigInt(width[type]);
-  if (loadNative().zmq.zmq_getsockopt(pointer, id, value, size) !== 0) {
+  const read = () => loadNative().zmq.zmq_getsockopt(pointer, id, value, size);
+  if (read() !== 0 && retryInterrupted(read) !== 0) {
     throw errorForErrno(lastErrno());
   }
   const length = Number(size[0]);
