@@ -26,6 +26,12 @@ import { waitStatistics } from "./wait_statistics.ts";
 export const BRIEF_WAIT_BUDGET_US = 500;
 const BRIEF_WAIT_BUDGET_MS = BRIEF_WAIT_BUDGET_US / 1000;
 
+/**
+ * A brief wait that libzmq does for a lone receive (ZMQ_RCVTIMEO counts
+ * whole milliseconds): its shortest bound.
+ */
+export const LIBZMQ_BRIEF_WAIT_MS = 1;
+
 /** The longest a run of completions keeps the event loop from its turn, in milliseconds. */
 export const MAX_LOOP_DELAY_MS = 2;
 
@@ -116,7 +122,7 @@ export class WaitHistory {
     this.#typicalMs = this.#typicalMs === Infinity
       ? milliseconds
       : this.#typicalMs * 0.75 + milliseconds * 0.25;
-    if (milliseconds < BRIEF_WAIT_BUDGET_MS) this.#backoff = 0;
+    if (milliseconds < LIBZMQ_BRIEF_WAIT_MS) this.#backoff = 0;
   }
 
   /**
@@ -132,7 +138,7 @@ export class WaitHistory {
     limitMs = Infinity,
   ): boolean {
     this.ranOut = false;
-    if (!this.#worthTrying()) return false;
+    if (!this.#worthTrying(BRIEF_WAIT_BUDGET_MS)) return false;
     const started = performance.now();
     const deadline = started + Math.min(BRIEF_WAIT_BUDGET_MS, limitMs);
     for (let now = started; now < deadline; now = performance.now()) {
@@ -149,8 +155,30 @@ export class WaitHistory {
     return false;
   }
 
-  #worthTrying(): boolean {
-    if (this.#typicalMs > BRIEF_WAIT_BUDGET_MS || !briefWaitsEnabled()) return false;
+  /**
+   * Like {@link WaitHistory.waitBriefly}, the waiting done by libzmq for one
+   * receive: `receive(milliseconds)` blocks in libzmq up to that long (whole
+   * milliseconds: LIBZMQ_BRIEF_WAIT_MS) and says whether it ended the wait.
+   * Not tried when less than that is left before `limitMs`.
+   */
+  waitBrieflyInLibzmq(receive: (milliseconds: number) => boolean, limitMs = Infinity): boolean {
+    this.ranOut = false;
+    if (limitMs < LIBZMQ_BRIEF_WAIT_MS || !this.#worthTrying(LIBZMQ_BRIEF_WAIT_MS)) return false;
+    const started = performance.now();
+    if (receive(LIBZMQ_BRIEF_WAIT_MS)) {
+      waitStatistics.brief++;
+      this.record(performance.now() - started);
+      return true;
+    }
+    waitStatistics.briefRanOut++;
+    this.ranOut = true;
+    this.#failed();
+    return false;
+  }
+
+  /** Recent waits were shorter than `budgetMs`, and the last brief waits did not all run out. */
+  #worthTrying(budgetMs: number): boolean {
+    if (this.#typicalMs > budgetMs || !briefWaitsEnabled()) return false;
     if (this.#skips > 0) {
       this.#skips--;
       return false;

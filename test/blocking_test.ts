@@ -50,6 +50,11 @@ test("blocking: receiveTimeout and { timeout } bound a wait with no timer to fir
     started = performance.now();
     await rejects(pull.receive({ timeout: 50 }), isZmqError("EAGAIN"));
     ok(performance.now() - started >= 45, "the call's own timeout was not honoured");
+    started = performance.now();
+    await rejects(pull.receive({ timeout: 250 }), isZmqError("EAGAIN"));
+    ok(performance.now() - started >= 245, "a timeout longer than receiveTimeout was cut short");
+    // The wait inside libzmq borrows ZMQ_RCVTIMEO for the call's time: the user's value stays.
+    equal(pull.receiveTimeout, 100);
     pull.receiveTimeout = 0;
     await rejects(pull.receive(), isZmqError("EAGAIN"));
   } finally {
