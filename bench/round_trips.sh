@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The round trip alone, side by side: C (c/latency), then Deno and Bun with
+# `await` and `blocking`, interleaved for N rounds; prints each median and its
+# ratio to C's median. Quicker than run.ts when only the round trip changed.
+#
+#   bash bench/round_trips.sh [rounds=5] [count=20000]
+#
+# Needs c/latency built (run.ts builds it: cc -O2 c/latency.c -lzmq).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+count=${2:-20000}
+deno=node_modules/.bin/deno
+bun=node_modules/.bin/bun
+rtt() { grep -o '"rtt_us":[0-9.]*' | cut -d: -f2; }
+declare -A all
+for _ in $(seq "$rounds"); do
+  all[c]+="$(bench/c/latency 'tcp://127.0.0.1:*' 16 "$count" | rtt) "
+  for style in await blocking; do
+    all[deno_$style]+="$($deno run -A bench/latency.ts --style $style --count "$count" | rtt) "
+    all[bun_$style]+="$($bun bench/latency.ts --style $style --count "$count" | rtt) "
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
+c=$(median "${all[c]}")
+for key in c deno_await bun_await deno_blocking bun_blocking; do
+  m=$(median "${all[$key]}")
+  printf '%-14s median %7s µs  %sx C   (runs: %s)\n' "$key" "$m" \
+    "$(awk -v m="$m" -v c="$c" 'BEGIN { printf "%.2f", m / c }')" "${all[$key]}"
+done
