@@ -143,16 +143,9 @@ export class WaitHistory {
     const deadline = started + Math.min(BRIEF_WAIT_BUDGET_MS, limitMs);
     for (let now = started; now < deadline; now = performance.now()) {
       if (!ppollFor(pollfds, count(), (deadline - now) * 1000)) break;
-      if (done()) {
-        waitStatistics.brief++;
-        this.record(performance.now() - started);
-        return true;
-      }
+      if (done()) return this.#ended(started, true);
     }
-    waitStatistics.briefRanOut++;
-    this.ranOut = true;
-    this.#failed();
-    return false;
+    return this.#ended(started, false);
   }
 
   /**
@@ -165,7 +158,12 @@ export class WaitHistory {
     this.ranOut = false;
     if (limitMs < LIBZMQ_BRIEF_WAIT_MS || !this.#worthTrying(LIBZMQ_BRIEF_WAIT_MS)) return false;
     const started = performance.now();
-    if (receive(LIBZMQ_BRIEF_WAIT_MS)) {
+    return this.#ended(started, receive(LIBZMQ_BRIEF_WAIT_MS));
+  }
+
+  /** A brief wait begun at `started` ended the wait (`served`) or ran out: counted, and returned. */
+  #ended(started: number, served: boolean): boolean {
+    if (served) {
       waitStatistics.brief++;
       this.record(performance.now() - started);
       return true;
