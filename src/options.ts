@@ -605,7 +605,7 @@ export function readOption(socket: Pointer, option: OptionSpec): unknown {
   const capacity = capacityOf[option.type];
   sizeBuffer[0] = BigInt(capacity);
   const read = () => zmq.zmq_getsockopt(socket, option.id, valueBuffer, sizeBuffer);
-  if (read() !== 0 && retryInterrupted(read) !== 0) {
+  if (retryInterrupted(read) !== 0) {
     throw zmqFailure(`Cannot read option ${option.name} (ZMQ_${option.zmqName})`);
   }
   const size = Number(sizeBuffer[0]);

@@ -9,10 +9,10 @@ import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { Flag, Poll, SocketOption, type SocketTypeName } from "../ffi/constants.ts";
 import { loadLibc, loadNative } from "../ffi/load.ts";
 import type { Pointer } from "../ffi/native.ts";
-import { misuse, type ZmqError, zmqFailure } from "./errors.ts";
+import { lastErrno, misuse, type ZmqError, zmqFailure } from "./errors.ts";
 import { type Frame, receiveFrames, sendFrame, sendFrames } from "./frames.ts";
 import { cutOffAction } from "./cut_off_messages.ts";
-import { retryInterrupted } from "./interrupted_calls.ts";
+import { interrupted, retryInterrupted } from "./interrupted_calls.ts";
 import { pollerThread, type PollTarget } from "./poller_thread.ts";
 import { PollfdList } from "./pollfd_list.ts";
 import { completedAtOnce, loopStarved, WaitHistory, yieldToEventLoop } from "./wait_policy.ts";
@@ -783,7 +783,7 @@ export class SocketEngine implements PollTarget {
     this.#sizeBuffer[0] = 4n;
     const zmq = loadNative().zmq;
     let rc = zmq.zmq_getsockopt(this.pointer, option, this.#eventsBuffer, this.#sizeBuffer);
-    if (rc !== 0) {
+    if (rc !== 0 && interrupted(lastErrno())) {
       rc = retryInterrupted(() =>
         zmq.zmq_getsockopt(this.pointer, option, this.#eventsBuffer, this.#sizeBuffer)
       );

@@ -72,7 +72,7 @@ export function checkAccessorArguments(
 export function readRaw(pointer: Pointer, id: number, type: OptionCType): unknown {
   size[0] = BigInt(width[type]);
   const read = () => loadNative().zmq.zmq_getsockopt(pointer, id, value, size);
-  if (read() !== 0 && retryInterrupted(read) !== 0) {
+  if (retryInterrupted(read) !== 0) {
     throw errorForErrno(lastErrno());
   }
   const length = Number(size[0]);
