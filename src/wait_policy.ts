@@ -161,6 +161,11 @@ export class WaitHistory {
     return this.#ended(started, receive(LIBZMQ_BRIEF_WAIT_MS));
   }
 
+  /** The next lone receive would wait briefly in libzmq (see waitBrieflyInLibzmq), as far as history tells. */
+  likelyInLibzmq(): boolean {
+    return this.#typicalMs <= LIBZMQ_BRIEF_WAIT_MS && this.#skips === 0 && briefWaitsEnabled();
+  }
+
   /** A brief wait begun at `started` ended the wait (`served`) or ran out: counted, and returned. */
   #ended(started: number, served: boolean): boolean {
     if (served) {

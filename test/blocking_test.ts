@@ -62,6 +62,26 @@ test("blocking: receiveTimeout and { timeout } bound a wait with no timer to fir
   }
 });
 
+// After a wait, a blocking socket's next receive lets libzmq's own blocking
+// receive look for the message: a receive that may not wait must still look.
+test("blocking: after a wait, a receive that may not wait still takes a queued message", async () => {
+  const pull = new zmq.Pull({ linger: 0, blocking: true });
+  const push = new zmq.Push({ linger: 0 });
+  try {
+    push.connect(await bindAny(pull, "inproc"));
+    await rejects(pull.receive({ timeout: 30 }), isZmqError("EAGAIN"));
+    for (const text of ["zero", "aborted", "option"]) await push.send(text);
+    deepEqual(texts(await pull.receive({ timeout: 0 })), ["zero"]);
+    deepEqual(texts(await pull.receive({ signal: AbortSignal.abort() })), ["aborted"]);
+    pull.receiveTimeout = 0;
+    deepEqual(texts(await pull.receive()), ["option"]);
+    await rejects(pull.receive(), isZmqError("EAGAIN"));
+    await rejects(pull.receive({ signal: AbortSignal.abort() }), (e) => e instanceof DOMException);
+  } finally {
+    closeAll(pull, push);
+  }
+});
+
 test("blocking: a send waiting for a peer is bounded by sendTimeout", async () => {
   const push = new zmq.Push({ linger: 0, blocking: true, immediate: true, sendTimeout: 80 });
   try {
