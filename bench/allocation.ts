@@ -12,6 +12,7 @@
  * the GC tracks them, as it does received frames a program still holds):
  *
  * - `u8_16_ns`: `new Uint8Array(16)`, a small frame that owns its buffer;
+ * - `u8_16_drop_ns`: the same, each dropped at once (a throughput receiver);
  * - `u8_1024_ns`: `new Uint8Array(1024)`;
  * - `slab_view_16_ns`: a 16-byte view into a shared 64 KiB slab,
  *   `new Uint8Array(slab.buffer, offset, 16)`, with a new slab each time one
@@ -20,7 +21,9 @@
  *   into it (a large frame: memory without zero-filling, one copy);
  * - `alloc_64k_copy_drop_ns`: the same, each frame dropped at once (as a
  *   throughput receiver does) rather than 1024 kept;
- * - `copy_64k_ns`: the same copy into a buffer made once, for comparison.
+ * - `copy_64k_ns`: the same copy into a buffer made once, for comparison;
+ * - `alloc_1m_copy_drop_ns`, `copy_1m_ns`: the same two for a 1 MiB frame
+ *   (memory this large comes from mmap in most allocators: page faults).
  *
  * Each is timed for `--seconds` per round, `--rounds` times after one
  * untimed warm-up round (JIT, heap growth); the median round counts. The
@@ -83,25 +86,37 @@ function slabView(size: number): Uint8Array {
   return view;
 }
 
-const source = new Uint8Array(65536).fill(1);
-const target = new Uint8Array(65536);
-function largeFrame(): Uint8Array {
-  const memory = Buffer.allocUnsafeSlow(65536);
-  const frame = new Uint8Array(memory.buffer, memory.byteOffset, 65536);
-  frame.set(source);
-  return frame;
+/** A received large frame: memory without zero-filling, then one copy into it. */
+function largeFrameOf(size: number): () => Uint8Array {
+  const source = new Uint8Array(size).fill(1);
+  return () => {
+    const memory = Buffer.allocUnsafeSlow(size);
+    const frame = new Uint8Array(memory.buffer, memory.byteOffset, size);
+    frame.set(source);
+    return frame;
+  };
+}
+
+/** The same copy into one buffer made once: what the copy alone costs. */
+function copyOnlyOf(size: number): () => Uint8Array {
+  const source = new Uint8Array(size).fill(1);
+  const target = new Uint8Array(size);
+  return () => {
+    target.set(source);
+    return target;
+  };
 }
 
 const result = {
   u8_16_ns: measure(() => new Uint8Array(16)),
+  u8_16_drop_ns: measure(() => new Uint8Array(16), 1),
   u8_1024_ns: measure(() => new Uint8Array(1024)),
   slab_view_16_ns: measure(() => slabView(16)),
-  alloc_64k_copy_drop_ns: measure(largeFrame, 1),
-  alloc_64k_copy_ns: measure(largeFrame),
-  copy_64k_ns: measure(() => {
-    target.set(source);
-    return target;
-  }),
+  alloc_64k_copy_drop_ns: measure(largeFrameOf(65536), 1),
+  alloc_64k_copy_ns: measure(largeFrameOf(65536)),
+  copy_64k_ns: measure(copyOnlyOf(65536)),
+  alloc_1m_copy_drop_ns: measure(largeFrameOf(1 << 20), 1),
+  copy_1m_ns: measure(copyOnlyOf(1 << 20)),
 };
 if (sink < 0) console.error(sink);
 emit({ test: "allocation", keep: KEEP, ...result });

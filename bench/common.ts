@@ -10,6 +10,7 @@
 import process from "node:process";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
 /** The runtime executing this script: "deno", "bun" or "node". */
 export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
@@ -82,26 +83,32 @@ export function transportOf(endpoint: string): string {
 }
 
 /**
- * Spawns the script at `url` again under the current runtime, with `args`:
+ * Spawns the script at `url` again under the current runtime (or `on`), with `args`:
  * `deno run -A script.ts`, `bun script.ts`, or on Node `node script.js` (the
  * compiled copy: import.meta.url is then the .js file node_build.ts wrote).
  * stdin is a pipe the child watches: closing it tells the child to finish
  * (and if this process dies, the child sees EOF and exits, so no straggler
  * stays behind). stdout/stderr are inherited.
  */
-export function spawnSelf(url: string, args: string[]): {
+export function spawnSelf(url: string, args: string[], on: typeof runtime = runtime): {
   child: ChildProcess;
   exited: Promise<number>;
 } {
   const script = fileURLToPath(url);
-  const argv = runtime === "deno" ? ["run", "-A", script, ...args] : [script, ...args];
-  const child = spawn(process.execPath, argv, {
+  const argv = on === "deno" ? ["run", "-A", script, ...args] : [script, ...args];
+  const child = spawn(executableOf(on, script), argv, {
     stdio: ["pipe", "inherit", "inherit"],
   });
   const exited = new Promise<number>((resolve) => {
     child.on("exit", (code, signal) => resolve(signal ? 1 : code ?? 1));
   });
   return { child, exited };
+}
+
+/** This process's executable for its own runtime; else the repository's node_modules/.bin copy. */
+function executableOf(name: typeof runtime, script: string): string {
+  if (name === runtime) return process.execPath;
+  return join(dirname(script), "..", "node_modules", ".bin", name);
 }
 
 /**

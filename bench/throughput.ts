@@ -5,7 +5,7 @@
  * ```sh
  * deno run -A bench/throughput.ts [--endpoint tcp://127.0.0.1:*] [--size 16]
  *     [--count 1000000] [--mode two-process|one-process] [--style await|try]
- *     [--timeout 120]
+ *     [--timeout 120] [--sender deno|bun]
  * bun bench/throughput.ts ...same arguments...
  * ```
  *
@@ -13,6 +13,8 @@
  *   itself as the PUSH child; the child keeps its socket open until this
  *   process closes the child's stdin after counting every message (libzmq
  *   4.3.4 can drop the tail over ipc when a PUSH closes early).
+ *   `--sender` runs that child in the other runtime (from node_modules/.bin),
+ *   to tell a slow sender from a slow receiver (bench/senders.sh).
  * - one-process: both sockets here (tcp, ipc or inproc).
  * - style "await": `await push.send(frame)` / `for await (const [frame] of
  *   pull)`. Style "try": `trySend` / `tryReceive` busy loops that fall back to
@@ -32,6 +34,7 @@ import {
   now,
   parentGone,
   parseArgs,
+  runtime,
   spawnSelf,
   transportOf,
   watchdog,
@@ -45,6 +48,7 @@ const args = parseArgs(process.argv.slice(2), {
   style: "await",
   timeout: "120",
   child: "",
+  sender: "",
 }, ["pooled"]);
 // --pooled: the Pull is made with pooledFrames (small frames share buffers).
 const pooledFrames = args.pooled === true;
@@ -105,6 +109,7 @@ function report(elapsed: number): void {
     msgs_per_s: Math.round(rate),
     mb_per_s: Math.round(rate * size / 1e5) / 10,
     ...(pooledFrames ? { pooled: true } : {}),
+    ...(args.sender !== "" ? { sender: args.sender } : {}),
   });
 }
 
@@ -119,6 +124,13 @@ async function child(peer: string): Promise<void> {
   process.exit(0);
 }
 
+function senderRuntime(): typeof runtime {
+  const sender = String(args.sender);
+  if (sender === "") return runtime;
+  if (sender !== "deno" && sender !== "bun") throw new Error("--sender must be deno or bun");
+  return sender;
+}
+
 async function twoProcess(): Promise<void> {
   const pull = new zmq.Pull({ pooledFrames });
   await pull.bind(endpoint);
@@ -131,7 +143,7 @@ async function twoProcess(): Promise<void> {
     String(count),
     "--style",
     style,
-  ]);
+  ], senderRuntime());
   const cancel = watchdog("throughput.ts", timeout, () => kid, progress);
   const elapsed = await receiveAll(pull);
   kid.stdin!.end();

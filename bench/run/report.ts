@@ -96,17 +96,21 @@ function extras(extra: Record<string, unknown>[], p: (s?: string) => void) {
   if (allocation.length) {
     const columns: [string, string][] = [
       ["u8_16_ns", "new U8A(16)"],
+      ["u8_16_drop_ns", "16 dropped"],
       ["u8_1024_ns", "U8A(1024)"],
       ["slab_view_16_ns", "slab view"],
       ["alloc_64k_copy_ns", "64K+copy"],
-      ["alloc_64k_copy_drop_ns", "dropped"],
+      ["alloc_64k_copy_drop_ns", "64K dropped"],
       ["copy_64k_ns", "64K copy"],
+      ["alloc_1m_copy_drop_ns", "1M+copy"],
+      ["copy_1m_ns", "1M copy"],
     ];
     const ns = (v: number) => v < 100 ? v.toFixed(1) : fmtInt(v);
     p();
     p(
       `Allocation floor of received frames (bench/allocation.ts), ns each, the last 1024 kept ` +
-        `alive ("dropped": each 64 KiB frame dropped at once; "64K copy": the copy alone)` +
+        `alive ("dropped", "1M+copy": each frame dropped at once; "64K copy", "1M copy": the ` +
+        `copy alone)` +
         `\n  ${pad("impl", ID_WIDTH)}${columns.map(([, name]) => pad(name, 12, true)).join("")}`,
     );
     for (const e of allocation) {
