@@ -21,10 +21,6 @@ for _ in $(seq "$rounds"); do
     all[bun_$style]+="$($bun bench/latency.ts --style $style --count "$count" | rtt) "
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
-c=$(median "${all[c]}")
-for key in c deno_await bun_await deno_blocking bun_blocking; do
-  m=$(median "${all[$key]}")
-  printf '%-14s median %7s µs  %sx C   (runs: %s)\n' "$key" "$m" \
-    "$(awk -v m="$m" -v c="$c" 'BEGIN { printf "%.2f", m / c }')" "${all[$key]}"
-done
+# shellcheck source=medians.sh
+source bench/medians.sh
+report µs x c deno_await bun_await deno_blocking bun_blocking

@@ -30,10 +30,6 @@ for _ in $(seq "$rounds"); do
     done
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
-c=$(median "${all[c]}")
-for key in c deno_to_deno bun_to_deno deno_to_bun bun_to_bun; do
-  m=$(median "${all[$key]}")
-  printf '%-13s median %7s msgs/s  %s of C   (runs: %s)\n' "$key" "$m" \
-    "$(awk -v m="$m" -v c="$c" 'BEGIN { printf "%.0f%%", 100 * m / c }')" "${all[$key]}"
-done
+# shellcheck source=medians.sh
+source bench/medians.sh
+report msgs/s % c deno_to_deno bun_to_deno deno_to_bun bun_to_bun
