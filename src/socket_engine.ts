@@ -220,13 +220,28 @@ export class SocketEngine implements PollTarget {
       const invalid = checkWaitOptions(options);
       if (invalid !== undefined) return Promise.reject(invalid);
     }
+    // A blocking socket's plain receive is libzmq's own blocking receive,
+    // bounded by ZMQ_RCVTIMEO as libzmq bounds it: nothing to arm or queue,
+    // as in a C program.
+    const inLibzmq = options === undefined && this.blocking && this.#receivers.length === 0 &&
+      this.#senders.length === 0 && this.#watchers.size === 0;
     // A receive that will wait in libzmq anyway lets libzmq look first (its
     // blocking receive does): one call and one poll() fewer per round trip.
-    const unchecked = this.#receivers.length === 0 && this.#willWaitInLibzmq();
+    const unchecked = !inLibzmq && this.#receivers.length === 0 && this.#willWaitInLibzmq();
+    let ranOut = false;
+    if (unchecked && options === undefined) {
+      // Nothing to arm or queue if the brief wait serves it; else on as unchecked.
+      const settled = this.#receiveBrieflyAlone(iterating);
+      if (settled !== undefined) return settled;
+      ranOut = this.#history.ranOut;
+    }
     if (this.#receivers.length === 0 && !unchecked) {
       let frames: Uint8Array[] | null;
       try {
-        frames = receiveFrames(this.pointer, this.pooledFrames);
+        frames = receiveFrames(this.pointer, this.pooledFrames, inLibzmq ? 0 : Flag.DONTWAIT);
+        if (frames === null && inLibzmq && !interrupted(lastErrno())) {
+          throw this.#timedOut("Receive", this.#readInt(SocketOption.RCVTIMEO));
+        }
       } catch (error) {
         return Promise.reject(error);
       }
@@ -249,18 +264,19 @@ export class SocketEngine implements PollTarget {
       if (!this.#arm(waiter, this.#receivers, options, "Receive", lookNow)) return;
       this.#receivers.push(waiter);
       this.#receivesWait = true;
-      this.#wait(this.#receivers.length === 1, unchecked);
+      this.#wait(this.#receivers.length === 1, unchecked, ranOut);
     });
   }
 
   /**
-   * The last receive had to wait, and the next, plain and alone (nothing else
-   * pending, no watcher), will wait inside libzmq: a blocking socket, or a
-   * brief wait recent history favours.
+   * The next receive, plain and alone (nothing else pending, no watcher),
+   * will wait inside libzmq: a blocking socket's (whose blocking receive
+   * costs what a non-blocking one does when a message is queued), or, after
+   * a receive that had to wait, a brief wait recent history favours.
    */
   #willWaitInLibzmq(): boolean {
-    return this.#receivesWait && this.#senders.length === 0 && this.#watchers.size === 0 &&
-      (this.blocking || this.#history.likelyInLibzmq());
+    return this.#senders.length === 0 && this.#watchers.size === 0 &&
+      (this.blocking || (this.#receivesWait && this.#history.likelyInLibzmq()));
   }
 
   /** A receive without waiting for `waiter` (whose timeout is 0): true when it settled. */
@@ -512,6 +528,7 @@ export class SocketEngine implements PollTarget {
     const started = (waiter as Partial<PendingSend>).next ?? 0;
     if (started > 0) {
       settle(waiter);
+      waiter.deadline = undefined; // it finishes in the background, unbounded
       const reject = waiter.reject;
       waiter.resolve = () => {};
       waiter.reject = (failure) => this.#deferred ??= failure;
@@ -535,8 +552,9 @@ export class SocketEngine implements PollTarget {
    * signal ZMQ_FD anew; unless a send waits too, looking again is wasted.
    * `unchecked`: the lone receive has not looked at all (see #receive):
    * libzmq's own wait looks first, any other wait must look before it.
+   * `ranOut`: its brief wait in libzmq was tried already (and looked).
    */
-  #wait(afterFailedReceive = false, unchecked = false): void {
+  #wait(afterFailedReceive = false, unchecked = false, ranOut = false): void {
     this.#anchor = this.#owner?.deref();
     // Serving below (and brief waits) read ZMQ_EVENTS: tell watchers afterwards.
     if (this.#watchers.size > 0) this.#recheckSoon();
@@ -546,15 +564,32 @@ export class SocketEngine implements PollTarget {
     if (lookFirst && !this.#serve()) return;
     if (this.blocking) return this.#block(!afterFailedReceive || !this.#loneReceive());
     if (this.#loneReceive()) {
-      const limit = (this.#receivers[0].deadline ?? Infinity) - performance.now();
-      const inLibzmq = (milliseconds: number) => this.#receiveInLibzmq(milliseconds);
-      if (this.#history.waitBrieflyInLibzmq(inLibzmq, limit)) return;
-      // Not tried (too little time left): nothing has looked yet.
-      if (unchecked && !this.#history.ranOut && !this.#serve()) return;
+      // (One that ran out already goes straight to the poller thread.)
+      if (!ranOut && this.#briefWaitEnded(unchecked)) return;
     } else if (this.#history.waitBriefly(this.#pollfd, () => 1, () => !this.#serve())) return;
     this.waitedBriefly = this.#history.ranOut;
     this.#waitStarted = performance.now();
     pollerThread().watch(this);
+  }
+
+  /** A brief wait served at once found messages queued: the next receive looks first again. */
+  #notePromptness(): void {
+    if (this.#history.lastServedMs < AT_ONCE_MS) this.#receivesWait = false;
+  }
+
+  /**
+   * The lone receive's brief wait inside libzmq: true when the wait is over.
+   * `unchecked`: nothing has looked yet, so if no brief wait is tried (too
+   * little time left), look now.
+   */
+  #briefWaitEnded(unchecked: boolean): boolean {
+    const limit = (this.#receivers[0].deadline ?? Infinity) - performance.now();
+    const inLibzmq = (milliseconds: number) => this.#receiveInLibzmq(milliseconds);
+    if (this.#history.waitBrieflyInLibzmq(inLibzmq, limit)) {
+      this.#notePromptness();
+      return true;
+    }
+    return unchecked && !this.#history.ranOut && !this.#serve();
   }
 
   /**
@@ -567,29 +602,38 @@ export class SocketEngine implements PollTarget {
     const libc = loadLibc()!;
     // A lone receive that just looked (or has not: libzmq's wait looks first) skips the look.
     for (let look = lookFirst; !look || this.#serve(); look = true) {
-      const now = performance.now();
-      let deadline = Infinity;
-      for (const queue of [this.#receivers, this.#senders] as Waiter<unknown>[][]) {
-        for (const waiter of [...queue]) {
-          if (waiter.deadline === undefined) continue;
-          if (waiter.deadline > now) deadline = Math.min(deadline, waiter.deadline);
-          else {
-            const what = queue === this.#receivers ? "Receive" : "Send";
-            this.#expire(waiter, queue, this.#timedOut(what, waiter.timeout!));
-          }
-        }
-      }
+      const left = Math.min(
+        this.#expireDue(this.#receivers, "Receive"),
+        this.#expireDue(this.#senders, "Send"),
+      );
       if (!this.#busy()) return;
       if (this.#loneReceive()) {
-        this.#receiveInLibzmq(deadline - now);
+        this.#receiveInLibzmq(left);
         continue;
       }
       // ZMQ_FD is edge-triggered, but serving just read the state, so the
       // next change signals it anew.
-      const milliseconds = deadline === Infinity ? -1 : Math.max(1, Math.ceil(deadline - now));
+      const milliseconds = left === Infinity ? -1 : Math.max(1, Math.ceil(left));
       libc.poll(this.#pollfd.bytes, loadNative().sizeArgument(1), milliseconds);
     }
     this.#idle();
+  }
+
+  /**
+   * A blocking socket's timers: fails the waiters of `queue` whose time is
+   * up; the milliseconds left to the nearest other deadline (Infinity: none).
+   */
+  #expireDue<T>(queue: Waiter<T>[], what: "Receive" | "Send"): number {
+    let left = Infinity;
+    // Backwards: an expired waiter leaves the queue.
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const waiter = queue[i];
+      if (waiter.deadline === undefined) continue;
+      const ms = waiter.deadline - performance.now();
+      if (ms > 0) left = Math.min(left, ms);
+      else this.#expire(waiter, queue, this.#timedOut(what, waiter.timeout!));
+    }
+    return left;
   }
 
   /** One plain receive waits, and nothing else does: libzmq itself may wait for it. */
@@ -609,17 +653,9 @@ export class SocketEngine implements PollTarget {
    */
   #receiveInLibzmq(milliseconds: number): boolean {
     const waiter = this.#receivers[0];
-    const bounded = milliseconds !== Infinity;
-    const started = performance.now();
     let frames: Uint8Array[] | null;
     try {
-      const timeout = bounded ? this.#readInt(SocketOption.RCVTIMEO) : 0;
-      if (bounded) this.#writeInt(SocketOption.RCVTIMEO, Math.max(1, Math.ceil(milliseconds)));
-      try {
-        frames = receiveFrames(this.pointer, this.pooledFrames, 0);
-      } finally {
-        if (bounded) this.#writeInt(SocketOption.RCVTIMEO, timeout);
-      }
+      frames = this.#receiveWithin(milliseconds);
     } catch (error) {
       this.#receivers.shift();
       settle(waiter);
@@ -627,10 +663,59 @@ export class SocketEngine implements PollTarget {
       return true;
     }
     if (frames === null) return false;
-    // Served at once: messages are queued, so the next receive looks first again.
-    if (performance.now() - started < AT_ONCE_MS) this.#receivesWait = false;
     deliver(this.#receivers.shift()!, frames);
     return true;
+  }
+
+  /**
+   * A blocking receive in libzmq for up to `milliseconds` (Infinity: no
+   * bound), lent as ZMQ_RCVTIMEO; `timeout`, the socket's own value if
+   * already read, is put back. Null when the time ran out or a signal came.
+   */
+  #receiveWithin(milliseconds: number, timeout?: number): Uint8Array[] | null {
+    if (milliseconds === Infinity) return receiveFrames(this.pointer, this.pooledFrames, 0);
+    const own = timeout ?? this.#readInt(SocketOption.RCVTIMEO);
+    this.#writeInt(SocketOption.RCVTIMEO, Math.max(1, Math.ceil(milliseconds)));
+    try {
+      return receiveFrames(this.pointer, this.pooledFrames, 0);
+    } finally {
+      this.#writeInt(SocketOption.RCVTIMEO, own);
+    }
+  }
+
+  /**
+   * The brief wait in libzmq of a lone receive with no bound of its own (no
+   * options, ZMQ_RCVTIMEO -1), done before anything is armed or queued: its
+   * settled promise, or undefined when it should wait the usual way (the
+   * brief wait ran out, or the socket has a receive timeout).
+   */
+  #receiveBrieflyAlone(
+    iterating: boolean,
+  ): Promise<Uint8Array[] | IteratorResult<Uint8Array[], undefined>> | undefined {
+    let frames: Uint8Array[] | null = null;
+    let failed = false;
+    let failure: unknown;
+    try {
+      if (this.#readInt(SocketOption.RCVTIMEO) !== -1) return undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const served = this.#history.waitBrieflyInLibzmq((milliseconds) => {
+      try {
+        frames = this.#receiveWithin(milliseconds, -1);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      return failed || frames !== null;
+    });
+    if (failed) return Promise.reject(failure);
+    if (!served || frames === null) return undefined;
+    this.#notePromptness();
+    this.#afterOperation();
+    const result = iterating ? { done: false as const, value: frames as Uint8Array[] } : frames;
+    if (!loopStarved()) return Promise.resolve(result);
+    return new Promise((resolve) => yieldToEventLoop(() => resolve(result)));
   }
 
   /** Called by the poller thread when the fd is signalled. */

@@ -110,6 +110,8 @@ export class WaitHistory {
   #skips = 0;
   /** The last waitBriefly() tried and ran out (rather than skipping or ending the wait). */
   ranOut = false;
+  /** How long the last brief wait that ended the wait took, in milliseconds. */
+  lastServedMs = Infinity;
 
   /** A wait that went to the poller thread ended after `milliseconds`. */
   endedThroughThread(milliseconds: number): void {
@@ -170,7 +172,8 @@ export class WaitHistory {
   #ended(started: number, served: boolean): boolean {
     if (served) {
       waitStatistics.brief++;
-      this.record(performance.now() - started);
+      this.lastServedMs = performance.now() - started;
+      this.record(this.lastServedMs);
       return true;
     }
     waitStatistics.briefRanOut++;

@@ -2,15 +2,18 @@
 // the bound of a receive or send (-1 forever, 0 "return immediately with
 // EAGAIN", N ms then EAGAIN); a call's own { timeout } overrides them.
 import * as zmq from "../mod.ts";
+import { fileURLToPath } from "node:url";
 import {
   bindAny,
   closeAll,
   deepEqual,
+  describeExit,
   equal,
   isZmqError,
   noPeerEndpoint,
   ok,
   rejects,
+  runScript,
   test,
   texts,
   transports,
@@ -169,5 +172,37 @@ test("timeouts: out-of-range options are refused before anything waits", async (
     await rejects(pull.receive({ timeout: 2 ** 31 }), RangeError);
   } finally {
     closeAll(pull);
+  }
+});
+
+// Once replies from another process come within a brief wait, receives wait
+// for them inside libzmq with nothing armed: the socket's bounds must hold.
+test("a receive timeout holds after round trips served by brief waits, peer in another process", async () => {
+  const script = fileURLToPath(new URL("./fixtures/brief_wait_client.ts", import.meta.url));
+  const pair = new zmq.Pair({ linger: 0 });
+  try {
+    await pair.bind("tcp://127.0.0.1:*");
+    const echoing = (async () => {
+      for await (const message of pair) await pair.send(message);
+    })();
+    const exit = await runScript(script, { args: [pair.lastEndpoint!], timeout: 30_000 });
+    equal(exit.code, 0, describeExit(exit));
+    const lines = exit.stdout.trim().split("\n");
+    equal(lines.length, 4, describeExit(exit));
+    equal(lines[0], "round trips 300");
+    const waited = (line: string, prefix: string) => {
+      const found = line.match(new RegExp(`^${prefix}: EAGAIN after (\\d+) ms$`));
+      ok(found !== null, `${prefix}: ${line}`);
+      return Number(found![1]);
+    };
+    const first = waited(lines[1], "receiveTimeout 100");
+    ok(first >= 95 && first < 5000, `receiveTimeout 100 gave up after ${first} ms`);
+    const second = waited(lines[2], "timeout 50");
+    ok(second >= 45 && second < 5000, `{ timeout: 50 } gave up after ${second} ms`);
+    equal(lines[3], "round trips 50");
+    pair.close();
+    await echoing;
+  } finally {
+    closeAll(pair);
   }
 });
