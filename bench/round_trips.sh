@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The round trip alone, side by side: C (c/latency), then Deno and Bun with
-# `await` and `blocking`, interleaved for N rounds; prints each median and its
+# `await` and `blocking`, and each runtime's FFI alone (raw_round_trip.ts: the
+# floor of `blocking`), interleaved for N rounds; prints each median and its
 # ratio to C's median. Quicker than run.ts when only the round trip changed.
 #
 #   bash bench/round_trips.sh [rounds=5] [count=20000]
@@ -20,7 +21,9 @@ for _ in $(seq "$rounds"); do
     all[deno_$style]+="$($deno run -A bench/latency.ts --style $style --count "$count" | rtt) "
     all[bun_$style]+="$($bun bench/latency.ts --style $style --count "$count" | rtt) "
   done
+  all[deno_raw]+="$($deno run -A bench/raw_round_trip.ts --count "$count" | rtt) "
+  all[bun_raw]+="$($bun bench/raw_round_trip.ts --count "$count" | rtt) "
 done
 # shellcheck source=medians.sh
 source bench/medians.sh
-report µs x c deno_await bun_await deno_blocking bun_blocking
+report µs x c deno_await bun_await deno_blocking bun_blocking deno_raw bun_raw

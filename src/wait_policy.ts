@@ -49,10 +49,9 @@ const turnCame = () => turnRequested = false;
 /**
  * True when the event loop has been kept from its turn for longer than
  * MAX_LOOP_DELAY_MS: the caller should deliver its result through
- * {@link yieldToEventLoop}.
+ * {@link yieldToEventLoop}. `now`: the clock, if the caller just read it.
  */
-export function loopStarved(): boolean {
-  const now = performance.now();
+export function loopStarved(now = performance.now()): boolean {
   if (!turnRequested) {
     turnRequested = true;
     turnRequestedAt = now;
@@ -157,10 +156,24 @@ export class WaitHistory {
    * Not tried when less than that is left before `limitMs`.
    */
   waitBrieflyInLibzmq(receive: (milliseconds: number) => boolean, limitMs = Infinity): boolean {
+    const started = this.beginInLibzmq(limitMs);
+    return !Number.isNaN(started) && this.endInLibzmq(started, receive(LIBZMQ_BRIEF_WAIT_MS));
+  }
+
+  /**
+   * The first half of {@link WaitHistory.waitBrieflyInLibzmq}, for a caller
+   * that receives itself (no closure on a hot path): the start time, or NaN
+   * when a brief wait is not worth trying now. The wait is LIBZMQ_BRIEF_WAIT_MS long.
+   */
+  beginInLibzmq(limitMs = Infinity): number {
     this.ranOut = false;
-    if (limitMs < LIBZMQ_BRIEF_WAIT_MS || !this.#worthTrying(LIBZMQ_BRIEF_WAIT_MS)) return false;
-    const started = performance.now();
-    return this.#ended(started, receive(LIBZMQ_BRIEF_WAIT_MS));
+    if (limitMs < LIBZMQ_BRIEF_WAIT_MS || !this.#worthTrying(LIBZMQ_BRIEF_WAIT_MS)) return NaN;
+    return performance.now();
+  }
+
+  /** The second half: the brief wait begun at `started` ended the wait (`served`) or ran out. */
+  endInLibzmq(started: number, served: boolean): boolean {
+    return this.#ended(started, served);
   }
 
   /** The next lone receive would wait briefly in libzmq (see waitBrieflyInLibzmq), as far as history tells. */
