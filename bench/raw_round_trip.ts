@@ -48,7 +48,7 @@ interface BunFfi {
   toArrayBuffer(pointer: unknown, offset: number, length: number): ArrayBuffer;
 }
 
-async function openZmq(): Promise<Zmq> {
+function openZmq(): Zmq {
   const payload = new Uint8Array(16);
   const message = new BigUint64Array(8); // zmq_msg_t: 64 bytes
   const size = new BigUint64Array([256n]);
@@ -125,7 +125,7 @@ async function openZmq(): Promise<Zmq> {
   };
 }
 
-const zmq = await openZmq();
+const zmq = openZmq();
 if (args.child) {
   const rep = zmq.socket(REP);
   zmq.connect(rep, String(args.child));
