@@ -699,6 +699,9 @@ export class SocketEngine implements PollTarget {
     iterating: boolean,
   ): Promise<Uint8Array[] | IteratorResult<Uint8Array[], undefined>> | undefined {
     let frames: Uint8Array[] | null;
+    // Not tried yet: an earlier wait's run-out must not send this one to the
+    // poller thread without a look (its message may be queued already).
+    this.#history.ranOut = false;
     try {
       if (this.#readInt(SocketOption.RCVTIMEO) !== -1) return undefined;
     } catch (error) {

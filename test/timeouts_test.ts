@@ -183,12 +183,17 @@ test("a receive timeout holds after round trips served by brief waits, peer in a
   try {
     await pair.bind("tcp://127.0.0.1:*");
     const echoing = (async () => {
-      for await (const message of pair) await pair.send(message);
+      for await (const message of pair) {
+        const request = texts(message)[0];
+        if (request === "slow") await new Promise((resolve) => setTimeout(resolve, 3));
+        if (request === "double") await pair.send("first");
+        await pair.send(message);
+      }
     })();
     const exit = await runScript(script, { args: [pair.lastEndpoint!], timeout: 30_000 });
     equal(exit.code, 0, describeExit(exit));
     const lines = exit.stdout.trim().split("\n");
-    equal(lines.length, 4, describeExit(exit));
+    equal(lines.length, 5, describeExit(exit));
     equal(lines[0], "round trips 300");
     const waited = (line: string, prefix: string) => {
       const found = line.match(new RegExp(`^${prefix}: EAGAIN after (\\d+) ms$`));
@@ -200,6 +205,7 @@ test("a receive timeout holds after round trips served by brief waits, peer in a
     const second = waited(lines[2], "timeout 50");
     ok(second >= 45 && second < 5000, `{ timeout: 50 } gave up after ${second} ms`);
     equal(lines[3], "round trips 50");
+    equal(lines[4], "queued reply: taken");
     pair.close();
     await echoing;
   } finally {
