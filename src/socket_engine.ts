@@ -237,9 +237,9 @@ export class SocketEngine implements PollTarget {
     let ranOut = false;
     if (unchecked && options === undefined) {
       // Nothing to arm or queue if the brief wait serves it; else on as unchecked.
-      const settled = this.#receiveBrieflyAlone(iterating);
-      if (settled !== undefined) return settled;
-      ranOut = this.#history.ranOut;
+      const briefly = this.#receiveBrieflyAlone(iterating);
+      if (typeof briefly !== "boolean") return briefly;
+      ranOut = briefly;
     }
     if (this.#receivers.length === 0 && !unchecked) {
       let frames: Uint8Array[] | null;
@@ -590,12 +590,13 @@ export class SocketEngine implements PollTarget {
    */
   #briefWaitEnded(unchecked: boolean): boolean {
     const limit = (this.#receivers[0].deadline ?? Infinity) - performance.now();
-    const inLibzmq = (milliseconds: number) => this.#receiveInLibzmq(milliseconds);
-    if (this.#history.waitBrieflyInLibzmq(inLibzmq, limit)) {
+    const started = this.#history.beginInLibzmq(limit);
+    const tried = !Number.isNaN(started);
+    if (tried && this.#history.endInLibzmq(started, this.#receiveInLibzmq(LIBZMQ_BRIEF_WAIT_MS))) {
       this.#notePromptness();
       return true;
     }
-    return unchecked && !this.#history.ranOut && !this.#serve();
+    return unchecked && !tried && !this.#serve();
   }
 
   /**
@@ -692,33 +693,27 @@ export class SocketEngine implements PollTarget {
   /**
    * The brief wait in libzmq of a lone receive with no bound of its own (no
    * options, ZMQ_RCVTIMEO -1), done before anything is armed or queued: its
-   * settled promise, or undefined when it should wait the usual way (the
-   * brief wait ran out, or the socket has a receive timeout).
+   * settled promise, or else whether that wait ran out (false: not tried,
+   * the socket has a receive timeout or history advises against it).
    */
   #receiveBrieflyAlone(
     iterating: boolean,
-  ): Promise<Uint8Array[] | IteratorResult<Uint8Array[], undefined>> | undefined {
+  ): Promise<Uint8Array[] | IteratorResult<Uint8Array[], undefined>> | boolean {
     let frames: Uint8Array[] | null;
-    // Not tried yet: an earlier wait's run-out must not send this one to the
-    // poller thread without a look (its message may be queued already).
-    this.#history.ranOut = false;
     try {
-      if (this.#readInt(SocketOption.RCVTIMEO) !== -1) return undefined;
+      if (this.#readInt(SocketOption.RCVTIMEO) !== -1) return false;
     } catch (error) {
       return Promise.reject(error);
     }
     const started = this.#history.beginInLibzmq();
-    if (Number.isNaN(started)) return undefined;
+    if (Number.isNaN(started)) return false;
     try {
       frames = this.#receiveWithin(LIBZMQ_BRIEF_WAIT_MS, -1);
     } catch (error) {
       this.#history.endInLibzmq(started, true);
       return Promise.reject(error);
     }
-    if (frames === null) {
-      this.#history.endInLibzmq(started, false);
-      return undefined;
-    }
+    if (frames === null) return !this.#history.endInLibzmq(started, false);
     this.#history.endInLibzmq(started, true);
     this.#notePromptness();
     this.#afterOperation();

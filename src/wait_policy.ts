@@ -151,19 +151,11 @@ export class WaitHistory {
 
   /**
    * Like {@link WaitHistory.waitBriefly}, the waiting done by libzmq for one
-   * receive: `receive(milliseconds)` blocks in libzmq up to that long (whole
-   * milliseconds: LIBZMQ_BRIEF_WAIT_MS) and says whether it ended the wait.
-   * Not tried when less than that is left before `limitMs`.
-   */
-  waitBrieflyInLibzmq(receive: (milliseconds: number) => boolean, limitMs = Infinity): boolean {
-    const started = this.beginInLibzmq(limitMs);
-    return !Number.isNaN(started) && this.endInLibzmq(started, receive(LIBZMQ_BRIEF_WAIT_MS));
-  }
-
-  /**
-   * The first half of {@link WaitHistory.waitBrieflyInLibzmq}, for a caller
-   * that receives itself (no closure on a hot path): the start time, or NaN
-   * when a brief wait is not worth trying now. The wait is LIBZMQ_BRIEF_WAIT_MS long.
+   * receive, which the caller makes itself (blocking in libzmq for
+   * LIBZMQ_BRIEF_WAIT_MS: ZMQ_RCVTIMEO counts whole milliseconds), then
+   * reports with {@link WaitHistory.endInLibzmq}: the start time, or NaN
+   * when a brief wait is not worth trying now or less than that is left
+   * before `limitMs`.
    */
   beginInLibzmq(limitMs = Infinity): number {
     this.ranOut = false;
@@ -171,12 +163,12 @@ export class WaitHistory {
     return performance.now();
   }
 
-  /** The second half: the brief wait begun at `started` ended the wait (`served`) or ran out. */
+  /** The brief wait in libzmq begun at `started` ended the wait (`served`) or ran out: counted, and returned. */
   endInLibzmq(started: number, served: boolean): boolean {
     return this.#ended(started, served);
   }
 
-  /** The next lone receive would wait briefly in libzmq (see waitBrieflyInLibzmq), as far as history tells. */
+  /** The next lone receive would wait briefly in libzmq (see beginInLibzmq), as far as history tells. */
   likelyInLibzmq(): boolean {
     return this.#typicalMs <= LIBZMQ_BRIEF_WAIT_MS && this.#skips === 0 && briefWaitsEnabled();
   }

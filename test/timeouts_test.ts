@@ -185,6 +185,7 @@ test("a receive timeout holds after round trips served by brief waits, peer in a
     const echoing = (async () => {
       for await (const message of pair) {
         const request = texts(message)[0];
+        // Not a synchronization: the scenario, a reply later than a brief wait (1 ms).
         if (request === "slow") await new Promise((resolve) => setTimeout(resolve, 3));
         if (request === "double") await pair.send("first");
         await pair.send(message);
