@@ -7,6 +7,7 @@
  * @module
  */
 import process from "node:process";
+import { setTimeout as setUnrefableTimeout } from "node:timers";
 import { isMainThread, Worker } from "node:worker_threads";
 import { loadLibc, runtime } from "../ffi/load.ts";
 import type { Libc } from "../ffi/native.ts";
@@ -47,6 +48,8 @@ export interface PollTarget {
 // A ref'd timer holds the process open while something waits: the poller
 // thread is unref'd, and Bun also stalls cross-thread wake-ups without one.
 const KEEP_ALIVE_MS = 1 << 30;
+// Until the poller thread runs, waits are served by looking on this thread this often.
+const STARTING_LOOK_MS = 1;
 const START_EARLY = runtime.threadsStartSlowlyInWorkers && !isMainThread;
 
 class PollerThread {
@@ -67,6 +70,8 @@ class PollerThread {
   #startQueued = false;
   #wakeSent = false;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #running = false;
+  #startingLook: ReturnType<typeof setUnrefableTimeout> | undefined;
   #failure: Error | undefined;
   // For looking on this thread before each cycle (see #serveReadyHere).
   #hereList = new PollfdList(16);
@@ -147,8 +152,36 @@ class PollerThread {
         this.#queueStart();
         return;
       }
-      this.#startCycle();
+      if (this.#threadRunning()) this.#startCycle();
+      else this.#lookAgainSoon();
     });
+  }
+
+  /**
+   * True once the poller thread runs; starts it if need be. A thread started
+   * from a Deno Worker takes ~0.5 s to run: the first waits would stall that
+   * long (a Worker's first 100,000 messages went at ~150k msgs/s instead of
+   * ~1M), so until then they are served by looking here every millisecond.
+   */
+  #threadRunning(): boolean {
+    if (this.#running) return true;
+    try {
+      this.#ensureThread();
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
+    return this.#running = Atomics.load(this.#control, Slot.RUNNING) === 1;
+  }
+
+  #lookAgainSoon(): void {
+    if (this.#startingLook !== undefined || this.#failure !== undefined) return;
+    this.#startingLook = setUnrefableTimeout(() => {
+      this.#startingLook = undefined;
+      this.#queueStart();
+    }, STARTING_LOOK_MS);
+    // What holds the process while sockets wait is #keepAlive, as later.
+    this.#startingLook.unref();
   }
 
   /**
@@ -238,12 +271,6 @@ class PollerThread {
   }
 
   #startCycle(): void {
-    try {
-      this.#ensureThread();
-    } catch (error) {
-      this.#fail(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
     this.#list.set(0, this.#wakeRead);
     const order = this.#inFlightOrder;
     order.length = 0;

@@ -17,6 +17,8 @@ export const Slot = {
   DONE: 2,
   /** Set to 1 to end the poller thread. */
   STOP: 3,
+  /** Set to 1 by the poller thread once it runs (starting one can take ~0.5 s in Deno Workers). */
+  RUNNING: 4,
 } as const;
 
 /**
@@ -24,9 +26,9 @@ export const Slot = {
  * in milliseconds since the epoch (performance.timeOrigin + now()), so the
  * main thread can tell how long the wake-up took to reach it.
  */
-export const WOKE_AT_BYTE = 16;
+export const WOKE_AT_BYTE = 24;
 /** Bytes before the pollfd list. */
-export const HEADER_BYTES = 24;
+export const HEADER_BYTES = 32;
 /** The most fds one poll watches (the wake-up pipe is one of them). */
 export const MAX_POLL_FDS = 8192;
 /** Size of the shared buffer. */

@@ -32,6 +32,7 @@ if (port === null) throw new Error("poller_thread_worker.ts must run as a worker
   // rewrite while this thread is not polling.
   const local = new PollfdList(MAX_POLL_FDS);
   const drain = new Uint8Array(64);
+  Atomics.store(control, Slot.RUNNING, 1);
   for (;;) {
     Atomics.wait(control, Slot.TURN, 0);
     if (Atomics.load(control, Slot.STOP) === 1) break;

@@ -132,6 +132,40 @@ test("threads: main -> Worker over inproc, 100,000 ordered messages", async () =
   }
 }, { timeout: 60_000 });
 
+test(
+  "threads: a fresh Worker's first waits are served while its poller thread starts",
+  async () => {
+    // Starting a thread from a Deno Worker takes ~0.5 s; until it runs, waits
+    // are served by looking on the Worker's own thread.
+    const ctx = new zmq.Context();
+    const pair = new zmq.Pair({ context: ctx, linger: 0 });
+    const endpoint = uniqueInprocAddress();
+    const count = 200;
+    const peer = spawnPeer({ mode: "firstWaits", handle: ctx.handle, endpoint, count });
+    try {
+      deepEqual(await peer.next("the worker's bind"), { bound: true });
+      pair.connect(endpoint);
+      for (let i = 0; i < count; i++) {
+        await withTimeout(pair.send(frameOf(i)), 10_000, `sending message ${i}`);
+        const [echo] = await withTimeout(pair.receive(), 10_000, `echo ${i}`);
+        equal(indexOf(echo), i);
+      }
+      deepEqual(await peer.next("the worker's report"), {
+        ok: true,
+        timedOut: "EAGAIN",
+        closed: "ENOTSOCK",
+        echoed: count,
+      });
+      equal(await withTimeout(peer.exit, 10_000, "the worker's exit"), 0);
+    } finally {
+      pair.close();
+      await stopWorker(peer.worker, peer.exit);
+      await withTimeout(ctx.terminate(), 5_000, "terminate");
+    }
+  },
+  { timeout: 60_000 },
+);
+
 test("threads: several Workers fan in to one PULL, each in order", async () => {
   const WORKERS = 4;
   const EACH = 5_000;
