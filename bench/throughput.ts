@@ -5,7 +5,7 @@
  * ```sh
  * deno run -A bench/throughput.ts [--endpoint tcp://127.0.0.1:*] [--size 16]
  *     [--count 1000000] [--mode two-process|one-process] [--style await|try]
- *     [--timeout 120] [--sender deno|bun]
+ *     [--timeout 120] [--sender deno|bun] [--warmup 0]
  * bun bench/throughput.ts ...same arguments...
  * ```
  *
@@ -20,7 +20,8 @@
  *   pull)`. Style "try": `trySend` / `tryReceive` busy loops that fall back to
  *   `await send` / `await receive` when they return false / null.
  *
- * The receiver times from the first message to the last; prints
+ * The receiver times from the first message after the warm-up (`--warmup`
+ * messages more, sent first: the JIT's tiers) to the last; prints
  * `{"impl":"deno"|"bun","test":"throughput","style":..,"transport":..,
  * "mode":..,"size":..,"count":..,"msgs_per_s":..,"mb_per_s":..}`.
  *
@@ -32,6 +33,7 @@ import {
   benchOptions,
   emit,
   now,
+  num,
   parentGone,
   parseArgs,
   runtime,
@@ -49,18 +51,22 @@ const args = parseArgs(process.argv.slice(2), {
   timeout: "120",
   child: "",
   sender: "",
+  warmup: "0",
 }, ["pooled"]);
 // --pooled: the Pull is made with pooledFrames (small frames share buffers).
 const pooledFrames = args.pooled === true;
 const { endpoint, size, count, style, timeout, mode } = benchOptions(args);
+// Messages before the clock starts (the JIT's tiers, the first waits).
+const warmup = num(args, "warmup");
+const total = warmup + count;
 if (style === "blocking") throw new Error("--style blocking is for latency.ts");
 
 async function sendAll(push: zmq.Push): Promise<void> {
   const frame = new Uint8Array(size);
   if (style === "await") {
-    for (let i = 0; i < count; i++) await push.send(frame);
+    for (let i = 0; i < total; i++) await push.send(frame);
   } else {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < total; i++) {
       if (!push.trySend(frame)) await push.send(frame);
     }
   }
@@ -74,22 +80,22 @@ function check(frame: Uint8Array): void {
 
 /** Messages received so far, for the watchdog's message on a hang. */
 let received = 0;
-const progress = () => `received ${received} of ${count}`;
+const progress = () => `received ${received} of ${total}`;
 
 async function receiveAll(pull: zmq.Pull): Promise<number> {
   let start = 0;
   let n = 0;
   if (style === "await") {
     for await (const [frame] of pull) {
-      if (n === 0) start = now();
+      if (n === warmup) start = now();
       check(frame);
       received = ++n;
-      if (n === count) break;
+      if (n === total) break;
     }
   } else {
-    while (n < count) {
+    while (n < total) {
       const msg = pull.tryReceive() ?? await pull.receive();
-      if (n === 0) start = now();
+      if (n === warmup) start = now();
       check(msg[0]);
       received = ++n;
     }
@@ -143,6 +149,8 @@ async function twoProcess(): Promise<void> {
     String(count),
     "--style",
     style,
+    "--warmup",
+    String(warmup),
   ], senderRuntime());
   const cancel = watchdog("throughput.ts", timeout, () => kid, progress);
   const elapsed = await receiveAll(pull);

@@ -2,16 +2,17 @@
  * PUSH -> PULL throughput with libzmq used directly: the C reference for the
  * benchmarks in ../.
  *
- *   throughput <endpoint> <size> <count> [--fork | --threads]
+ *   throughput <endpoint> <size> <count> [--fork | --threads] [--warmup N]
  *
  * endpoint  where the PULL binds: tcp://127.0.0.1:* (wildcard port allowed),
  *           ipc:///tmp/x.ipc, inproc://name (inproc implies --threads)
  * --fork    (default for tcp/ipc) receiver and sender in two processes; the
  *           process forks before creating any zmq context
  * --threads one process, one context, sender in a second thread
+ * --warmup  N messages more are sent first, received before the clock starts
  *
- * The receiver times from the first message received to the last one and
- * reports count / elapsed. The sender keeps its socket open until the
+ * The receiver times from the first message after the warm-up to the last
+ * one and reports count / elapsed. The sender keeps its socket open until the
  * receiver has counted every message (libzmq 4.3.4 can drop the tail over
  * ipc when a PUSH closes early, libzmq issue #4660).
  *
@@ -38,25 +39,26 @@
 
 static size_t msg_size;
 static long msg_count;
+static long warmup_count;
 
-/* Sends msg_count messages of msg_size bytes on a connected PUSH. */
+/* Sends warmup_count + msg_count messages of msg_size bytes on a connected PUSH. */
 static void send_all(void *push) {
   char *buf = calloc(1, msg_size ? msg_size : 1);
-  for (long i = 0; i < msg_count; i++) {
+  for (long i = 0; i < warmup_count + msg_count; i++) {
     if (zmq_send(push, buf, msg_size, 0) < 0) die("zmq_send");
   }
   free(buf);
 }
 
-/* Receives msg_count messages on a bound PULL; returns elapsed seconds from
- * the first message to the last. */
+/* Receives warmup_count + msg_count messages on a bound PULL; returns elapsed
+ * seconds from the first message after the warm-up to the last. */
 static double recv_all(void *pull) {
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   double start = 0;
-  for (long i = 0; i < msg_count; i++) {
+  for (long i = 0; i < warmup_count + msg_count; i++) {
     if (zmq_msg_recv(&msg, pull, 0) < 0) die("zmq_msg_recv");
-    if (i == 0) start = now_s();
+    if (i == warmup_count) start = now_s();
     if (zmq_msg_size(&msg) != msg_size) {
       fprintf(stderr, "throughput: wrong message size %zu\n", zmq_msg_size(&msg));
       exit(1);
@@ -175,7 +177,8 @@ static int run_fork(const char *endpoint) {
 int main(int argc, char **argv) {
   bench_name = "throughput";
   if (argc < 4) {
-    fprintf(stderr, "usage: %s <endpoint> <size> <count> [--fork|--threads]\n", argv[0]);
+    fprintf(stderr, "usage: %s <endpoint> <size> <count> [--fork|--threads] [--warmup N]\n",
+            argv[0]);
     return 2;
   }
   const char *endpoint = argv[1];
@@ -188,6 +191,13 @@ int main(int argc, char **argv) {
   int threads = strncmp(endpoint, "inproc://", 9) == 0;
   for (int i = 4; i < argc; i++) {
     if (strcmp(argv[i], "--threads") == 0) threads = 1;
+    else if (strcmp(argv[i], "--warmup") == 0 && i + 1 < argc) {
+      warmup_count = strtol(argv[++i], NULL, 10);
+      if (warmup_count < 0) {
+        fprintf(stderr, "throughput: --warmup must be >= 0\n");
+        return 2;
+      }
+    }
     else if (strcmp(argv[i], "--fork") == 0) {
       if (strncmp(endpoint, "inproc://", 9) == 0) {
         fprintf(stderr, "throughput: inproc needs --threads\n");

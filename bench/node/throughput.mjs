@@ -4,13 +4,13 @@
 //
 //   node throughput.mjs [--endpoint tcp://127.0.0.1:*] [--size 16]
 //                       [--count 1000000] [--mode two-process|one-process]
-//                       [--timeout 120]
+//                       [--timeout 120] [--warmup 0]
 //
 // two-process: this process binds the PULL and spawns itself as the PUSH
 // child; the child keeps its socket open until this process closes the
 // child's stdin (after counting every message). one-process: both sockets
 // in this process (tcp, ipc or inproc). The receiver times from the first
-// message to the last.
+// message after the warm-up (--warmup messages more, sent first) to the last.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as zmq from "zeromq";
@@ -20,7 +20,10 @@ const opts = parseArgs(process.argv.slice(2), {
   endpoint: "tcp://127.0.0.1:*",
   size: 16,
   count: 1_000_000,
+  warmup: 0,
 });
+// Every send and receive counts the warm-up's messages too.
+const total = opts.count + opts.warmup;
 const transport = opts.endpoint.split("://")[0];
 
 async function sendAll(push, size, count) {
@@ -32,7 +35,7 @@ async function receiveAll(pull, size, count) {
   let n = 0;
   let start = 0;
   for await (const [frame] of pull) {
-    if (n === 0) start = performance.now();
+    if (n === opts.warmup) start = performance.now();
     if (frame.length !== size) {
       throw new Error(`wrong message size ${frame.length}`);
     }
@@ -58,7 +61,7 @@ function report(elapsed) {
 async function child() {
   const push = new zmq.Push();
   push.connect(opts.child);
-  await sendAll(push, opts.size, opts.count);
+  await sendAll(push, opts.size, total);
   // Stay open until the parent has counted everything and closes our stdin.
   await new Promise((resolve) => {
     process.stdin.on("end", resolve);
@@ -80,6 +83,8 @@ async function twoProcess() {
     String(opts.size),
     "--count",
     String(opts.count),
+    "--warmup",
+    String(opts.warmup),
   ], { stdio: ["pipe", "inherit", "inherit"] });
   const exited = new Promise((resolve) => kid.on("exit", resolve));
   const watchdog = setTimeout(() => {
@@ -87,7 +92,7 @@ async function twoProcess() {
     kid.kill("SIGKILL");
     process.exit(1);
   }, opts.timeout * 1000);
-  const elapsed = await receiveAll(pull, opts.size, opts.count);
+  const elapsed = await receiveAll(pull, opts.size, total);
   kid.stdin.end();
   const code = await exited;
   clearTimeout(watchdog);
@@ -106,8 +111,8 @@ async function oneProcess() {
     process.exit(1);
   }, opts.timeout * 1000);
   const [elapsed] = await Promise.all([
-    receiveAll(pull, opts.size, opts.count),
-    sendAll(push, opts.size, opts.count),
+    receiveAll(pull, opts.size, total),
+    sendAll(push, opts.size, total),
   ]);
   clearTimeout(watchdog);
   push.close();

@@ -76,6 +76,16 @@ const endpointOf = (c: Case) =>
     ? "ipc://*"
     : "inproc://bench";
 
+/**
+ * Untimed messages before a throughput run's clock starts, the same for
+ * every implementation: Bun's JIT reaches its top tier only after a million
+ * or more 16 B messages, longer than a whole run of about a second.
+ */
+export function warmupCount(c: Case, count: number): number {
+  return c.test === "throughput" ? Math.min(Math.round(count / 2), WARMUP_MAX) : 0;
+}
+const WARMUP_MAX = 1_000_000;
+
 function jsArgs(c: Case, count: number, style?: Style): string[] {
   const a = [
     "--endpoint",
@@ -88,6 +98,7 @@ function jsArgs(c: Case, count: number, style?: Style): string[] {
     c.mode,
     "--timeout",
     String(RUN_TIMEOUT_S),
+    ...(c.test === "throughput" ? ["--warmup", String(warmupCount(c, count))] : []),
   ];
   if (style === "pooled") return [...a, "--style", "await", "--pooled"];
   return style ? [...a, "--style", style] : a;
@@ -104,7 +115,9 @@ export const IMPLS: Impl[] = [
       endpointOf(c),
       String(c.size),
       String(n),
-      ...(c.test === "throughput" ? [c.mode === "one-process" ? "--threads" : "--fork"] : []),
+      ...(c.test === "throughput"
+        ? [c.mode === "one-process" ? "--threads" : "--fork", "--warmup", String(warmupCount(c, n))]
+        : []),
     ],
   },
   {
@@ -384,13 +397,27 @@ async function threads(rt: "deno" | "bun" | "node", n: number): Promise<Extra> {
     lines.push(line);
   }
   const medianOf = (field: string) => median(lines.map((l) => Number(l[field])));
+  // A user's first messages: a fresh Worker, no warm-up (information).
+  const coldArgs = ["--count", String(COLD_THREAD_MESSAGES), "--warmup", "0"];
+  const cold = await runExtra(
+    rt,
+    "threads",
+    [...coldArgs, "--timeout", String(THREAD_TIMEOUT_S)],
+    THREAD_TIMEOUT_S + 10,
+  );
   return {
     ...lines[0],
     ...Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, medianOf(d)])),
     msgs_per_s: medianOf("msgs_per_s"),
     runs: lines.map((l) => Object.fromEntries(THREAD_DIRECTIONS.map((d) => [d, l[d]]))),
+    ...(cold.error === undefined
+      ? { cold_main_to_worker_msgs_per_s: cold.main_to_worker_msgs_per_s, cold_count: cold.count }
+      : {}),
   };
 }
+
+/** Messages of the one cold run (no warm-up) of bench/threads.ts. */
+const COLD_THREAD_MESSAGES = 100_000;
 
 /**
  * The extras of this library on each runtime in `available`: first, one at

@@ -81,15 +81,20 @@ function extras(extra: Record<string, unknown>[], p: (s?: string) => void) {
         `(median of ${runsOf(threads[0])}; msgs/s)` +
         `\n  ${pad("impl", ID_WIDTH)}${pad("main->Worker", 14, true)}${
           pad("Worker->main", 14, true)
-        }${pad("slower", 12, true)}`,
+        }${pad("slower", 12, true)}${pad("cold main->Worker", 19, true)}`,
     );
     for (const e of threads) {
-      const n = (field: string) => pad(fmtInt(Number(e[field])), 14, true);
+      const n = (field: string, width = 14) =>
+        pad(e[field] === undefined ? "-" : fmtInt(Number(e[field])), width, true);
       p(
         `  ${pad(String(e.impl), ID_WIDTH)}${n("main_to_worker_msgs_per_s")}${
           n("worker_to_main_msgs_per_s")
-        }${pad(fmtInt(Number(e.msgs_per_s)), 12, true)}`,
+        }${n("msgs_per_s", 12)}${n("cold_main_to_worker_msgs_per_s", 19)}`,
       );
+    }
+    const cold = threads.find((e) => e.cold_count !== undefined)?.cold_count;
+    if (cold !== undefined) {
+      p(`  (cold: a fresh Worker's first ${fmtInt(Number(cold))} messages, no warm-up)`);
     }
   }
   const allocation = extra.filter((e) => e.test === "allocation" && e.error === undefined);
