@@ -191,6 +191,13 @@ export const zmqSymbols = {
     ],
     result: "i32",
   },
+  zmq_msg_move: {
+    parameters: [
+      "pointer", // zmq_msg_t *dest
+      "pointer", // zmq_msg_t *src
+    ],
+    result: "i32",
+  },
   zmq_msg_init_data: {
     parameters: [
       "pointer", // zmq_msg_t *msg

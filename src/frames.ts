@@ -11,7 +11,13 @@ import type { Native, Pointer } from "../ffi/native.ts";
 import { errnoValue, errorFor } from "./errors.ts";
 import { interrupted, receiveRestAgain } from "./interrupted_calls.ts";
 import { isDetached } from "./array_buffers.ts";
-import { lendFrame, watchZeroCopySendThreshold, WOULD_BLOCK } from "./zero_copy.ts";
+import {
+  lendFrame,
+  plainViewMin,
+  pushPlainView,
+  watchZeroCopySendThreshold,
+  WOULD_BLOCK,
+} from "./zero_copy.ts";
 
 const EAGAIN = errnoValue("EAGAIN");
 
@@ -94,6 +100,8 @@ let zmq: Native["zmq"];
 let size: Native["sizeArgument"];
 // Frames this large are lent to libzmq instead of copied (Infinity: never).
 let lendMin = Infinity;
+// Received frames this large are views over libzmq's memory (Infinity: never).
+let viewMin = Infinity;
 
 function ensurePointers(): void {
   if (messagePointer !== undefined) return;
@@ -101,6 +109,7 @@ function ensurePointers(): void {
   zmq = native.zmq;
   size = native.sizeArgument;
   watchZeroCopySendThreshold((bytes) => lendMin = bytes);
+  viewMin = plainViewMin();
   stagingPointer = native.pointerOf(staging);
   messagePointer = native.pointerOf(messageStorage);
   zmq.zmq_msg_init(messagePointer);
@@ -274,18 +283,24 @@ export function receiveFrames(
   let large = false;
   const inlineType = inlineLayout === null ? -1 : inlineLayout.type;
   for (;;) {
-    const frame = newFrame(length, pooled);
     let more: boolean;
-    if (length <= INLINE_MAX && messageBytes[TYPE_OFFSET] === inlineType) {
-      for (let i = 0; i < length; i++) frame[i] = messageBytes[INLINE_DATA_OFFSET + i];
-      more = (messageBytes[FLAGS_OFFSET] & MORE_FLAG) !== 0;
-    } else {
-      if (length > 0) native.copyInto(zmq.zmq_msg_data(msg), frame);
+    if (length >= viewMin) {
       more = zmq.zmq_msg_more(msg) !== 0;
+      frames ??= [];
+      pushPlainView(msg, length, frames); // takes the content: msg is left empty
+    } else {
+      const frame = newFrame(length, pooled);
+      if (length <= INLINE_MAX && messageBytes[TYPE_OFFSET] === inlineType) {
+        for (let i = 0; i < length; i++) frame[i] = messageBytes[INLINE_DATA_OFFSET + i];
+        more = (messageBytes[FLAGS_OFFSET] & MORE_FLAG) !== 0;
+      } else {
+        if (length > 0) native.copyInto(zmq.zmq_msg_data(msg), frame);
+        more = zmq.zmq_msg_more(msg) !== 0;
+      }
+      if (frames === undefined) frames = [frame];
+      else frames.push(frame);
+      if (length >= LARGE_FRAME) large = true;
     }
-    if (frames === undefined) frames = [frame];
-    else frames.push(frame);
-    if (length >= LARGE_FRAME) large = true;
     if (!more) break;
     // The rest of a multipart message is already here: libzmq delivers messages whole.
     length = zmq.zmq_msg_recv(msg, socket, Flag.DONTWAIT);

@@ -321,6 +321,53 @@ export function receiveViewsAvailable(): boolean {
   return loadNative().externalBuffer !== undefined;
 }
 
+/**
+ * Keeps `storage` (a received zmq_msg_t of `length` bytes) until no buffer
+ * uses its memory, and pushes a view over that memory onto `frames`: the
+ * view's id in `held`.
+ */
+function holdAsView(native: Native, storage: Uint8Array, length: number, frames: Uint8Array[]) {
+  freeCallback ??= native.callback!(onBufferFree);
+  const id = nextHeld;
+  nextHeld = nextHeld >= Number.MAX_SAFE_INTEGER ? 1 : nextHeld + 1;
+  held.set(id, storage);
+  const buffer = native.externalBuffer!(
+    native.zmq.zmq_msg_data(native.pointerOf(storage)),
+    length,
+    freeCallback,
+    native.pointerFromBigInt(BigInt(id)),
+  );
+  heldBuffers.set(buffer, id);
+  frames.push(new Uint8Array(buffer));
+  return id;
+}
+
+/**
+ * The smallest frame a plain receive (`receive()`, `for await`) hands over as
+ * a view over libzmq's memory instead of a copy, freed once the garbage
+ * collector drops the view: Infinity where that is not safe. Only in Bun
+ * (whose external buffers have a deallocator) and only on the main thread
+ * (a terminated Worker's heap would run the deallocator of a gone thread).
+ */
+export function plainViewMin(): number {
+  return loadNative().externalBuffer !== undefined && isMainThread ? VIEW_MIN : Infinity;
+}
+
+/**
+ * Moves the received message in `msg` (leaving it empty) into storage of its
+ * own and pushes a view over its `length` bytes onto `frames`; for frames of
+ * {@link plainViewMin} bytes or more.
+ */
+export function pushPlainView(msg: Pointer, length: number, frames: Uint8Array[]): void {
+  const native = loadNative();
+  const storage = spare ??= newStorage(native);
+  if (native.zmq.zmq_msg_move(native.pointerOf(storage), msg) !== 0) {
+    throw errorFor(native.zmq.zmq_errno(), "Cannot receive");
+  }
+  holdAsView(native, storage, length, frames);
+  spare = undefined;
+}
+
 function copyFrame(native: Native, storage: Pointer, length: number): Uint8Array {
   let frame: Uint8Array;
   if (length >= UNZEROED_MIN) {
@@ -355,18 +402,7 @@ export function receiveMessage(socket: Pointer): ReceivedMessage | null {
   for (;;) {
     const more = zmq.zmq_msg_more(pointer) !== 0;
     if (views && length >= VIEW_MIN) {
-      freeCallback ??= native.callback!(onBufferFree);
-      const id = nextHeld;
-      nextHeld = nextHeld >= Number.MAX_SAFE_INTEGER ? 1 : nextHeld + 1;
-      held.set(id, storage);
-      const buffer = native.externalBuffer!(
-        zmq.zmq_msg_data(pointer),
-        length,
-        freeCallback,
-        native.pointerFromBigInt(BigInt(id)),
-      );
-      heldBuffers.set(buffer, id);
-      frames.push(new Uint8Array(buffer));
+      const id = holdAsView(native, storage, length, frames);
       ids.push(id);
       storage = spare = newStorage(native);
       pointer = native.pointerOf(storage);
