@@ -68,6 +68,8 @@ export class Proxy {
   #proxyControlHandle: bigint | undefined;
   #theirControl: InternalSocket | undefined;
   #terminating = false;
+  // 1 while paused: the proxy thread reads it when a signal made libzmq's proxy return.
+  #paused = new Int32Array(new SharedArrayBuffer(4));
 
   /** Sets a proxy up; {@link Proxy.run} starts it. */
   constructor(frontend: Socket, backend: Socket, capture?: Socket) {
@@ -101,7 +103,8 @@ export class Proxy {
    * with a ZmqError when it stopped for another reason: EAGAIN when its
    * capture socket could not take a message in time, ETERM when only the
    * capture socket's context was terminated (a context borrowed with
-   * `Context.fromHandle`, terminated by its owner).
+   * `Context.fromHandle`, terminated by its owner). A signal that interrupts
+   * libzmq's proxy (EINTR) does not end it: it runs again, paused if it was.
    */
   run(): Promise<void> {
     if (this.#running !== undefined) {
@@ -143,6 +146,7 @@ export class Proxy {
       backend: handle(this.backend),
       capture: handle(this.capture),
       control: this.#proxyControlHandle!,
+      paused: this.#paused.buffer as SharedArrayBuffer,
     };
     this.#running = new Promise<void>((resolve, reject) => {
       // Settles run() exactly once, whatever giving the sockets back throws.
@@ -209,11 +213,13 @@ export class Proxy {
   /** Stops forwarding until {@link Proxy.resume}; messages wait in the sockets' queues. */
   pause(): void {
     this.#command("PAUSE");
+    Atomics.store(this.#paused, 0, 1);
   }
 
   /** Forwards again after {@link Proxy.pause}. */
   resume(): void {
     this.#command("RESUME");
+    Atomics.store(this.#paused, 0, 0);
   }
 
   /** Ends the proxy; the promise from {@link Proxy.run} resolves. Calling it again does nothing. */
@@ -230,7 +236,8 @@ export class Proxy {
   }
 
   /**
-   * Asks the running proxy how much it moved.
+   * Asks the running proxy how much it moved, as libzmq counts it: since the
+   * proxy started, or since it started again after a signal interrupted it.
    *
    * @example
    * ```ts

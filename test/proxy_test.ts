@@ -1,11 +1,14 @@
+import { fileURLToPath } from "node:url";
 import * as zmq from "../mod.ts";
 import {
   bindAny,
   closeAll,
   deepEqual,
+  describeExit,
   equal,
   ok,
   rejects,
+  runScript,
   test,
   texts,
   throws,
@@ -132,6 +135,24 @@ test("proxy: pause holds messages, resume delivers them, statistics count them",
     closeAll(source, sink, frontend, backend);
   }
 });
+
+test(
+  "proxy: a signal that interrupts the proxy thread neither ends it nor resumes it",
+  async () => {
+    // libzmq's zmq_proxy_steerable returns on EINTR (a profiler's SIGPROF, a child's SIGCHLD).
+    const script = fileURLToPath(new URL("./fixtures/interrupted_proxy.ts", import.meta.url));
+    const exit = await runScript(script, { timeout: 30_000 });
+    equal(exit.code, 0, describeExit(exit));
+    deepEqual(exit.stdout.trim().split("\n"), [
+      "forwarded: before",
+      "after signals: running, counted 0",
+      "while paused: EAGAIN",
+      "resumed: during",
+      "done",
+    ]);
+  },
+  { timeout: 40_000 },
+);
 
 test("proxy: bad input is a clear error", async () => {
   const a = new zmq.Pull({ linger: 0 });
