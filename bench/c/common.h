@@ -26,7 +26,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *transport_of(const char *endpoint) {
+__attribute__((unused)) static const char *transport_of(const char *endpoint) {
   static char t[16];
   const char *p = strstr(endpoint, "://");
   size_t n = p ? (size_t)(p - endpoint) : 0;
@@ -38,7 +38,7 @@ static const char *transport_of(const char *endpoint) {
 
 /* Forks the peer process. In the child (0 returned) the peer dies with its
  * parent, so a killed benchmark leaves no stragglers. Exits on failure. */
-static pid_t fork_peer(void) {
+__attribute__((unused)) static pid_t fork_peer(void) {
   fflush(stdout);
   pid_t pid = fork();
   if (pid < 0) {

@@ -14,7 +14,7 @@ import { DENO, exec, exists, failure, lastJson, mtime } from "./process.ts";
 /** Compiles bench/c/*.c when a binary is missing or older than its sources. */
 export async function buildC(): Promise<boolean> {
   let ok = true;
-  for (const name of ["throughput", "latency"]) {
+  for (const name of ["throughput", "latency", "per_message"]) {
     const src = join(BENCH, "c", `${name}.c`);
     const bin = join(BENCH, "c", name);
     const built = await mtime(bin);
