@@ -9,11 +9,10 @@
 # Needs c/latency built (run.ts builds it: cc -O2 c/latency.c -lzmq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=medians.sh
+source bench/medians.sh
 rounds=${1:-5}
 count=${2:-20000}
-deno=node_modules/.bin/deno
-bun=node_modules/.bin/bun
-rtt() { grep -o '"rtt_us":[0-9.]*' | cut -d: -f2; }
 declare -A all
 for _ in $(seq "$rounds"); do
   all[c]+="$(bench/c/latency 'tcp://127.0.0.1:*' 16 "$count" | rtt) "
@@ -24,6 +23,4 @@ for _ in $(seq "$rounds"); do
   all[deno_raw]+="$($deno run -A bench/raw_round_trip.ts --count "$count" | rtt) "
   all[bun_raw]+="$($bun bench/raw_round_trip.ts --count "$count" | rtt) "
 done
-# shellcheck source=medians.sh
-source bench/medians.sh
 report µs x c deno_await bun_await deno_blocking bun_blocking deno_raw bun_raw

@@ -10,16 +10,14 @@
 # Needs c/throughput built (run.ts builds it: cc -O2 c/throughput.c -lzmq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=medians.sh
+source bench/medians.sh
 rounds=${1:-5}
 size=${2:-1048576}
 count=${3:-3000}
-deno=node_modules/.bin/deno
-bun=node_modules/.bin/bun
-rate() { grep -o '"msgs_per_s":[0-9.]*' | cut -d: -f2; }
 run() { # receiver sender
-  local receiver=(-- "$deno" run -A)
-  [ "$1" = bun ] && receiver=(-- "$bun")
-  "${receiver[@]:1}" bench/throughput.ts --size "$size" --count "$count" --sender "$2" | rate
+  on "$1"
+  "${runner[@]}" bench/throughput.ts --size "$size" --count "$count" --sender "$2" | rate
 }
 declare -A all
 for _ in $(seq "$rounds"); do
@@ -30,6 +28,4 @@ for _ in $(seq "$rounds"); do
     done
   done
 done
-# shellcheck source=medians.sh
-source bench/medians.sh
 report msgs/s % c deno_to_deno bun_to_deno deno_to_bun bun_to_bun
