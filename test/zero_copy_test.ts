@@ -25,6 +25,7 @@ import {
   test,
   throws,
   type Transport,
+  waitUntil,
   withTimeout,
 } from "./harness.ts";
 
@@ -62,20 +63,26 @@ async function lending(bytes: number, body: () => Promise<void>): Promise<void> 
 }
 
 /**
- * heldFrameCount() once collections free no more views (or it is down to
- * `target`). Their deallocator runs on this thread's event loop after a
- * collection.
+ * heldFrameCount() once collections free no more views (the same count after
+ * three collections in a row) or it is down to `target`. Their deallocator
+ * runs on this thread's event loop after a collection, so each look comes
+ * after a turn of it (waitUntil's).
  */
 async function heldAfterCollecting(target = 0): Promise<number> {
-  const deadline = Date.now() + LARGE_MESSAGE_WAIT;
   let last = -1;
   let steady = 0;
-  while (heldFrameCount() > target && steady < 3 && Date.now() < deadline) {
-    collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    steady = heldFrameCount() === last ? steady + 1 : 0;
-    last = heldFrameCount();
-  }
+  await waitUntil(
+    () => {
+      const held = heldFrameCount();
+      steady = held === last ? steady + 1 : 0;
+      last = held;
+      if (held <= target || steady >= 3) return true;
+      collectGarbage();
+      return false;
+    },
+    LARGE_MESSAGE_WAIT,
+    "collections to free no more views",
+  );
   return heldFrameCount();
 }
 
